@@ -1,0 +1,344 @@
+// HTTP client for one kernel: one undici Pool (keep-alive, `connections`
+// sockets at most, the rest queued by undici), routes and bodies from the API
+// profile, and failures classified the way the run log counts them.
+
+import { performance } from 'node:perf_hooks';
+import { quantileSorted } from 'simple-statistics';
+import { Pool } from 'undici';
+import { InputError, KernelError } from '../errors.ts';
+import type { ErrorKind, RequestStats } from '../runlog/types.ts';
+import {
+  API_NAMES,
+  PROFILES,
+  isApiName,
+  unqualify,
+  type ApiName,
+  type ApiProfile,
+} from './profiles.ts';
+
+export interface RequestResult {
+  /** 2xx answer. */
+  ok: boolean;
+  /** HTTP status; null when no answer came. */
+  status: number | null;
+  /** Set when `ok` is false. */
+  kind?: ErrorKind;
+  /** From the call until the body was read or the failure, ms (includes time queued in the pool). */
+  ms: number;
+  /** e.g. `POST /v1/skills/dev/a/run`. */
+  request: string;
+  /** One line naming the request and what went wrong; never holds the token. */
+  error?: string;
+  /** The answer's body (an error's first 200 chars; an ok body up to 64 KiB). */
+  body?: string;
+}
+
+export interface KernelClientOptions {
+  /** `host:port`, `[v6]:port` or `http://host:port`; 0.0.0.0 / [::] mean this machine. */
+  address?: string;
+  /** Same as `address` (either may be given). */
+  baseUrl?: string;
+  /** The API spoken; or give its name as `api`. */
+  profile?: ApiProfile;
+  api?: ApiName;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Sockets to the kernel; size it to the largest parallel command. Default 16. */
+  connections?: number;
+  /** Per request, queue wait + headers + body, ms. Default 60 000. */
+  timeoutMs?: number;
+  /** For `health()`, which is polled while the kernel starts. Default 2 000. */
+  healthTimeoutMs?: number;
+  /** Requests allowed to wait beyond `connections`; more fail at once as `other`. Default 10 000. */
+  maxQueue?: number;
+}
+
+const ERROR_BODY_CHARS = 200;
+const OK_BODY_CHARS = 64 * 1024;
+
+/** Turn a user address into an origin undici can connect to. */
+export function originOf(address: string): string {
+  const bare = address.replace(/^http:\/\//, '').replace(/\/+$/, '');
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(bare);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port < 1 || port > 65535) {
+    throw new InputError(
+      `kernel address ${JSON.stringify(address)} is not valid; expected HOST:PORT, e.g. 127.0.0.1:8081`,
+    );
+  }
+  // A kernel bound to every interface is reached through loopback.
+  const host = match[1] === '0.0.0.0' ? '127.0.0.1' : match[1] === '[::]' ? '[::1]' : match[1];
+  return `http://${host}:${port}`;
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Map a thrown request error to the run log's kinds. */
+export function classify(error: unknown): ErrorKind {
+  // undici may wrap the socket error; look one level down too.
+  for (const e of [error, (error as { cause?: unknown } | null)?.cause]) {
+    const code = codeOf(e);
+    const name = (e as { name?: unknown } | null)?.name;
+    if (code === 'ECONNREFUSED') return 'refused';
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'reset';
+    if (
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT' ||
+      code === 'UND_ERR_CONNECT_TIMEOUT' ||
+      code === 'UND_ERR_ABORTED' ||
+      code === 'ETIMEDOUT' ||
+      name === 'TimeoutError' ||
+      name === 'AbortError'
+    ) {
+      return 'timeout';
+    }
+  }
+  return 'other';
+}
+
+function describeError(error: unknown, kind: ErrorKind): string {
+  const code = codeOf(error) ?? codeOf((error as { cause?: unknown } | null)?.cause);
+  const message = error instanceof Error ? error.message : String(error);
+  const what = {
+    refused: 'connection refused',
+    reset: 'connection reset',
+    timeout: 'timed out',
+    http: 'HTTP error',
+    other: 'failed',
+  }[kind];
+  return `${what} (${code ? `${code}: ` : ''}${message})`;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+export class KernelClient {
+  readonly origin: string;
+  readonly profile: ApiProfile;
+  private readonly pool: Pool;
+  private readonly token: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly healthTimeoutMs: number;
+  private readonly limit: number;
+  private pending = 0;
+
+  constructor(opts: KernelClientOptions) {
+    const address = opts.address ?? opts.baseUrl;
+    if (address === undefined) throw new InputError('KernelClient needs `address` (HOST:PORT)');
+    this.origin = originOf(address);
+    if (opts.profile) this.profile = opts.profile;
+    else if (isApiName(opts.api)) this.profile = PROFILES[opts.api];
+    else {
+      throw new InputError(
+        `KernelClient API ${JSON.stringify(opts.api)} is not known; expected one of ${API_NAMES.join(', ')}`,
+      );
+    }
+    this.token = opts.token === '' ? undefined : opts.token;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.healthTimeoutMs = opts.healthTimeoutMs ?? 2_000;
+    const connections = Math.max(1, Math.floor(opts.connections ?? 16));
+    this.limit = connections + Math.max(0, opts.maxQueue ?? 10_000);
+    this.pool = new Pool(this.origin, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      // Backstops; the AbortSignal per request bounds the whole request.
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connect: { timeout: Math.min(this.timeoutMs, 10_000) },
+    });
+  }
+
+  /** Remove the token from text that may have echoed it (an error, a body). */
+  private scrub(text: string): string {
+    return this.token ? text.split(this.token).join('***') : text;
+  }
+
+  private async send(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<RequestResult> {
+    const request = `${method} ${path}`;
+    const t0 = performance.now();
+    if (this.pending >= this.limit) {
+      return {
+        ok: false,
+        status: null,
+        kind: 'other',
+        ms: 0,
+        request,
+        error: `${request}: not sent, ${this.pending} requests already waiting (limit ${this.limit})`,
+      };
+    }
+    this.pending++;
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    try {
+      const res = await this.pool.request({
+        method,
+        path,
+        headers,
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = this.scrub(await res.body.text());
+      const ms = performance.now() - t0;
+      const status = res.statusCode;
+      if (status >= 200 && status < 300) {
+        return { ok: true, status, ms, request, body: text.slice(0, OK_BODY_CHARS) };
+      }
+      const excerpt = text.slice(0, ERROR_BODY_CHARS);
+      const kind: ErrorKind = status >= 400 ? 'http' : 'other';
+      return {
+        ok: false,
+        status,
+        kind,
+        ms,
+        request,
+        error: `${request}: HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`,
+        body: excerpt,
+      };
+    } catch (error) {
+      const ms = performance.now() - t0;
+      const kind = classify(error);
+      const after = kind === 'timeout' ? ` after ${Math.round(ms)} ms (limit ${timeoutMs} ms)` : '';
+      return {
+        ok: false,
+        status: null,
+        kind,
+        ms,
+        request,
+        error: this.scrub(`${request} to ${this.origin}: ${describeError(error, kind)}${after}`),
+      };
+    } finally {
+      this.pending--;
+    }
+  }
+
+  /** True when the kernel answers its health route with 2xx; never throws. */
+  async health(): Promise<boolean> {
+    try {
+      return (await this.send('GET', this.profile.health, undefined, this.healthTimeoutMs)).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  private async names(path: string): Promise<string[]> {
+    const result = await this.send('GET', path, undefined, this.timeoutMs);
+    if (!result.ok) {
+      throw new KernelError(
+        result.error ?? `${result.request}: failed with status ${result.status ?? 'none'}`,
+      );
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(result.body ?? '');
+    } catch {
+      value = undefined;
+    }
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+      throw new KernelError(
+        `${result.request}: answer ${JSON.stringify((result.body ?? '').slice(0, ERROR_BODY_CHARS))} ` +
+          'is not the expected JSON array of skill names, e.g. ["dev/a"]',
+      );
+    }
+    // Plain string order (not locale, not numeric): sample_py10 < sample_py2, as the old tool.
+    return value.map(unqualify).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Listed skills, without the `dev/` prefix, in string order. Throws KernelError on failure. */
+  listSkills(): Promise<string[]> {
+    return this.names(this.profile.listSkills);
+  }
+
+  /** Cached skills, without the `dev/` prefix, in string order. Throws KernelError on failure. */
+  cachedSkills(): Promise<string[]> {
+    return this.names(this.profile.cachedSkills);
+  }
+
+  /** Execute a skill; never throws. */
+  run(skill: string, input: object): Promise<RequestResult> {
+    const r = this.profile.run(skill, input);
+    return this.send(r.method, r.path, r.body, this.timeoutMs);
+  }
+
+  /** Evict a skill from the cache; never throws. */
+  drop(skill: string): Promise<RequestResult> {
+    const r = this.profile.drop(skill);
+    return this.send(r.method, r.path, undefined, this.timeoutMs);
+  }
+
+  /** Fire every task at once (the pool bounds concurrency); always resolves, in task order. */
+  runMany(tasks: (() => Promise<RequestResult>)[]): Promise<RequestResult[]> {
+    return runMany(tasks);
+  }
+
+  /** Close every connection (idle keep-alive sockets would otherwise slow the kernel's stop). */
+  async close(): Promise<void> {
+    if (this.pool.closed || this.pool.destroyed) return;
+    // A graceful close waits for requests in flight; don't let a hung one hold us.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), 1000);
+    });
+    const outcome = await Promise.race([this.pool.close().then(() => 'closed' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') await this.pool.destroy();
+  }
+}
+
+/** Run every task at once (the pool bounds concurrency); always resolves, in task order. */
+export function runMany(tasks: (() => Promise<RequestResult>)[]): Promise<RequestResult[]> {
+  return Promise.all(
+    tasks.map(async (task) => {
+      const t0 = performance.now();
+      try {
+        return await task();
+      } catch (error) {
+        return {
+          ok: false,
+          status: null,
+          kind: 'other' as const,
+          ms: performance.now() - t0,
+          request: 'task',
+          error: `task failed: ${error instanceof Error ? error.message : String(error)}`,
+        };
+      }
+    }),
+  );
+}
+
+/** Counts and latency (every request, ok or not), rounded to 0.1 ms; zeros when empty. */
+export function summarize(results: RequestResult[]): RequestStats {
+  const errors: Partial<Record<ErrorKind, number>> = {};
+  let ok = 0;
+  for (const r of results) {
+    if (r.ok) ok++;
+    else {
+      const kind = r.kind ?? 'other';
+      errors[kind] = (errors[kind] ?? 0) + 1;
+    }
+  }
+  const sorted = results.map((r) => r.ms).sort((a, b) => a - b);
+  const q = (p: number) => (sorted.length === 0 ? 0 : round1(quantileSorted(sorted, p)));
+  return {
+    count: results.length,
+    ok,
+    errors,
+    latency: {
+      min: sorted.length === 0 ? 0 : round1(sorted[0]!),
+      p50: q(0.5),
+      p95: q(0.95),
+      p99: q(0.99),
+      max: sorted.length === 0 ? 0 : round1(sorted[sorted.length - 1]!),
+    },
+  };
+}
