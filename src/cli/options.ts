@@ -1,0 +1,44 @@
+// Readers for flag values shared by several commands. Each names the flag,
+// the bad value and the expected form.
+import { parse as parseShell } from 'shell-quote';
+import { InputError } from '../errors.ts';
+import { parseDuration } from '../run/duration.ts';
+
+/** `--kernel "sh -c './kernel --x'"` → argv, without a shell; operators are refused. */
+export function parseCommandLine(text: string, flag: string): string[] {
+  const words = parseShell(text);
+  const argv: string[] = [];
+  for (const word of words) {
+    if (typeof word !== 'string') {
+      throw new InputError(
+        `${flag}: "${text}" contains shell syntax (${JSON.stringify(word)}); give one command, ` +
+          `or wrap it: ${flag} "sh -c '…'"`,
+      );
+    }
+    argv.push(word);
+  }
+  if (argv.length === 0) throw new InputError(`${flag}: the command is empty`);
+  return argv;
+}
+
+/** `KEY=VALUE` pairs collected from a repeatable flag. */
+export function collectPair(flag: string) {
+  return (value: string, previous: Record<string, string> = {}): Record<string, string> => {
+    const at = value.indexOf('=');
+    if (at <= 0) throw new InputError(`${flag}: "${value}" is not KEY=VALUE`);
+    return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+  };
+}
+
+export function durationFlag(flag: string) {
+  return (value: string): number => parseDuration(value, flag);
+}
+
+export function positiveIntFlag(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+      throw new InputError(`${flag}: "${value}" is not a positive whole number`);
+    }
+    return Number(value);
+  };
+}

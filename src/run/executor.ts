@@ -1,0 +1,174 @@
+// Carries out one script command against the kernel: deploys, executions,
+// listings, drops and deletes. It only acts and collects request results;
+// timing and memory are the runner's job.
+import { copyFile, rename, rm, access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KernelClient, RequestResult } from '../kernel/client.ts';
+import { now, elapsed } from '../measure/clock.ts';
+import type { Command, SkillInput } from '../script/types.ts';
+
+/** Input of the execution that follows a deploy (the legacy tool's warm-up). */
+const DEPLOY_INPUT: SkillInput = { topic: 'kernel-bench', memory: 0, wait_time: 0 };
+
+export interface ExecutorOptions {
+  client: KernelClient;
+  /** The directory the kernel watches (made for this run). */
+  skillsDir: string;
+  /** kind → template .wasm */
+  templates: Record<string, string>;
+  /** How often to ask the kernel whether a new skill is listed. */
+  pollIntervalMs: number;
+  /** How long a deployed skill may take to be listed. */
+  discoverTimeoutMs: number;
+}
+
+export interface StepResult {
+  requests: RequestResult[];
+  /** Problems that are not failed requests (a skill never listed, nothing to drop). */
+  problems: string[];
+  discoverMs: number;
+  firstExecMs: number;
+}
+
+const emptyStep = (): StepResult => ({ requests: [], problems: [], discoverMs: 0, firstExecMs: 0 });
+
+export class Executor {
+  /** Skills deployed so far per kind; names count from 1 per kind over the run. */
+  readonly deployed: Record<string, number> = {};
+  /** Skills currently deployed (file present), by name. */
+  private readonly files = new Set<string>();
+
+  constructor(private readonly options: ExecutorOptions) {}
+
+  /** Runs `command` once; the runner repeats it for a repeat prefix. */
+  async step(command: Command): Promise<StepResult> {
+    switch (command.kind) {
+      case 'add':
+        return this.deploy(command.skillKind, 1);
+      case 'p_add':
+        return this.deploy(command.skillKind, command.count);
+      case 'skills':
+        return this.listing(() => this.options.client.listSkills(), 'skills');
+      case 'cached_skills':
+        return this.listing(() => this.options.client.cachedSkills(), 'cached skills');
+      case 'execute_skill':
+        return { ...emptyStep(), requests: [await this.options.client.run(command.skill, command.input)] };
+      case 'execute_all': {
+        const step = emptyStep();
+        for (const skill of await this.options.client.listSkills()) {
+          step.requests.push(await this.options.client.run(skill, command.input));
+        }
+        return step;
+      }
+      case 'p_execute_all': {
+        const skills = await this.options.client.listSkills();
+        const tasks = skills.flatMap((skill) =>
+          Array.from({ length: command.times }, () => () => this.options.client.run(skill, command.input)),
+        );
+        return { ...emptyStep(), requests: await this.options.client.runMany(tasks) };
+      }
+      case 'drop_cached_skill':
+        return this.drop(command.skill);
+      case 'delete_skill':
+        return this.remove(command.skill);
+    }
+  }
+
+  private async listing(list: () => Promise<string[]>, what: string): Promise<StepResult> {
+    const start = now();
+    const step = emptyStep();
+    try {
+      await list();
+      step.requests.push({ ok: true, status: 200, ms: elapsed(start), request: `list ${what}` });
+    } catch (error) {
+      step.problems.push((error as Error).message);
+    }
+    return step;
+  }
+
+  private async deploy(kind: string, count: number): Promise<StepResult> {
+    const step = emptyStep();
+    const names: string[] = [];
+    // Copy under a temporary name the kernel ignores, then rename: the kernel
+    // never sees a half-written .wasm.
+    await Promise.all(
+      Array.from({ length: count }, async () => {
+        const n = (this.deployed[kind] = (this.deployed[kind] ?? 0) + 1);
+        const name = `sample_${kind}${n}`;
+        names.push(name);
+        const target = join(this.options.skillsDir, `${name}.wasm`);
+        const temp = join(this.options.skillsDir, `.${name}.wasm.tmp`);
+        await copyFile(this.options.templates[kind]!, temp);
+        await rename(temp, target);
+        this.files.add(name);
+      }),
+    );
+    const start = now();
+    const missing = await this.awaitListed(names);
+    step.discoverMs = elapsed(start);
+    if (missing.length > 0) {
+      step.problems.push(
+        `not listed by the kernel within ${this.options.discoverTimeoutMs} ms: ${missing.join(', ')}`,
+      );
+      return step;
+    }
+    const execStart = now();
+    step.requests = await this.options.client.runMany(
+      names.map((name) => () => this.options.client.run(name, DEPLOY_INPUT)),
+    );
+    step.firstExecMs = elapsed(execStart);
+    return step;
+  }
+
+  /** Polls the list route at a fixed short interval; returns the names still missing at the deadline. */
+  private async awaitListed(names: string[]): Promise<string[]> {
+    const deadline = now() + this.options.discoverTimeoutMs;
+    let missing = names;
+    for (;;) {
+      const listed = new Set(await this.options.client.listSkills());
+      missing = missing.filter((name) => !listed.has(name));
+      if (missing.length === 0 || now() >= deadline) return missing;
+      await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs));
+    }
+  }
+
+  private async drop(skill: string | undefined): Promise<StepResult> {
+    const step = emptyStep();
+    let target = skill;
+    if (target === undefined) {
+      // Without a name: the first cached skill in string order, as the legacy tool did.
+      target = (await this.options.client.cachedSkills()).sort()[0];
+      if (target === undefined) {
+        step.problems.push('no cached skill to drop');
+        return step;
+      }
+    }
+    step.requests.push(await this.options.client.drop(target));
+    return step;
+  }
+
+  private async remove(skill: string | undefined): Promise<StepResult> {
+    const step = emptyStep();
+    let target = skill;
+    if (target === undefined) {
+      // Without a name: the first listed skill whose file still exists (the
+      // kernel may list a removed skill until its next rescan).
+      const listed = await this.options.client.listSkills();
+      target = listed.find((name) => this.files.has(name));
+      if (target === undefined) {
+        step.problems.push('no deployed skill left to delete');
+        return step;
+      }
+    }
+    const file = join(this.options.skillsDir, `${target}.wasm`);
+    try {
+      await access(file);
+    } catch {
+      step.problems.push(`no skill file ${target}.wasm in the watched directory`);
+      return step;
+    }
+    await rm(file);
+    this.files.delete(target);
+    return step;
+  }
+}

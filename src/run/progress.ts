@@ -1,0 +1,112 @@
+// What a user watching a long run sees: on a terminal one live line (command,
+// repetitions done, estimated time left); elsewhere one plain line per
+// command with its figures.
+import { createLogUpdate } from 'log-update';
+import type { Entry } from '../runlog/types.ts';
+import { formatCount } from './format.ts';
+
+export type ProgressMode = 'auto' | 'tty' | 'plain' | 'none';
+
+export interface Progress {
+  /** A command starts (index counts from 0). */
+  start(index: number, total: number, cmd: string, repeat: number): void;
+  /** One repetition of the current command is done. */
+  tick(done: number): void;
+  /** The command ended; its entry is final. */
+  done(index: number, total: number, entry: Entry): void;
+  /** A line that must stay visible (the first line, warnings, the end). */
+  say(line: string): void;
+  close(): void;
+}
+
+export function createProgress(mode: ProgressMode, write: (line: string) => void): Progress {
+  const resolved = mode === 'auto' ? (process.stderr.isTTY ? 'tty' : 'plain') : mode;
+  if (resolved === 'none') {
+    return { start() {}, tick() {}, done() {}, say: write, close() {} };
+  }
+  if (resolved === 'plain') {
+    return {
+      start() {},
+      tick() {},
+      done: (index, total, entry) => write(`[${index + 1}/${total}] ${describeEntry(entry)}`),
+      say: write,
+      close() {},
+    };
+  }
+  return liveProgress();
+}
+
+function liveProgress(): Progress {
+  const live = createLogUpdate(process.stderr, { showCursor: true });
+  let label = '';
+  let started = 0;
+  let repeat = 1;
+  let timer: NodeJS.Timeout | undefined;
+  let done = 0;
+  const render = () => {
+    const spent = performance.now() - started;
+    let eta = '';
+    if (done > 0 && done < repeat) {
+      const left = ((spent / done) * (repeat - done)) / 1000;
+      eta = `, about ${left < 1 ? '<1' : Math.round(left)} s left`;
+    }
+    const reps = repeat > 1 ? ` ${done}/${repeat}` : '';
+    live(`${label}${reps} (${(spent / 1000).toFixed(1)} s${eta})`);
+  };
+  return {
+    start(index, total, cmd, count) {
+      label = `[${index + 1}/${total}] ${cmd}`;
+      started = performance.now();
+      repeat = count;
+      done = 0;
+      render();
+      timer = setInterval(render, 500);
+      timer.unref();
+    },
+    tick(count) {
+      done = count;
+      render();
+    },
+    done(index, total, entry) {
+      clearInterval(timer);
+      live(`[${index + 1}/${total}] ${describeEntry(entry)}`);
+      live.done();
+    },
+    say(line) {
+      live.clear();
+      process.stderr.write(line + '\n');
+    },
+    close() {
+      clearInterval(timer);
+      live.done();
+    },
+  };
+}
+
+/** One line per entry: `add_py: 3171 ms, rss 835,216 KiB (+834,992), peak …, 1/1 ok`. */
+export function describeEntry(entry: Entry): string {
+  const parts = [`${entry.took} ms`];
+  if (entry.cmd !== 'stop' || entry.rss !== 0) {
+    parts.push(`rss ${formatCount(entry.rss)} KiB (${signed(entry.rss_diff)})`);
+  }
+  if (entry.peak_rss != null) parts.push(`peak ${formatCount(entry.peak_rss)} KiB`);
+  if (entry.discover_ms !== undefined) {
+    parts.push(`listed after ${entry.discover_ms} ms, first run ${entry.first_exec_ms} ms`);
+  }
+  if (entry.requests) {
+    const { count, ok, errors, latency } = entry.requests;
+    const kinds = Object.entries(errors)
+      .map(([kind, n]) => `${n} ${kind}`)
+      .join(', ');
+    parts.push(`${ok}/${count} ok${kinds ? ` (${kinds})` : ''}`);
+    if (count > 1) parts.push(`p95 ${latency.p95} ms`);
+  }
+  if (entry.killed) parts.push('KILLED after the grace period');
+  let line = `${entry.cmd}: ${parts.join(', ')}`;
+  if (entry.failed) line += ` FAILED${entry.failures?.length ? `: ${entry.failures[0]}` : ''}`;
+  return line;
+}
+
+function signed(n: number): string {
+  return (n >= 0 ? '+' : '-') + formatCount(Math.abs(n));
+}

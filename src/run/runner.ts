@@ -1,0 +1,406 @@
+// The main job: start a kernel, replay a script against it, measure every
+// command, and write the run log, the memory samples and the kernel's output.
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EXIT, InputError, KernelError } from '../errors.ts';
+import { KernelClient, summarize, type RequestResult } from '../kernel/client.ts';
+import { startKernel, freeLoopbackAddress, type KernelProcess } from '../kernel/process.ts';
+import { getProfile, type ApiName } from '../kernel/profiles.ts';
+import { now, elapsed } from '../measure/clock.ts';
+import { fileInfo, formatStamp, resolveExecutable } from '../measure/fileinfo.ts';
+import { readMachine } from '../measure/machine.ts';
+import { readMemory, readPeak, resetPeak, type MemoryReading } from '../measure/memory.ts';
+import { Sampler } from '../measure/sampler.ts';
+import { RunLogWriter } from '../runlog/write.ts';
+import type { Entry, RunLog, BinaryLine, OutcomeLine } from '../runlog/types.ts';
+import { loadScript } from '../script/parse.ts';
+import { simulateSkillCounts } from '../script/describe.ts';
+import type { Script, ScriptLine } from '../script/types.ts';
+import { emulatorCommand, templatePaths } from '../emulator/locate.ts';
+import { VERSION } from '../version.ts';
+import { Executor, type StepResult } from './executor.ts';
+import { createProgress, describeEntry, type Progress, type ProgressMode } from './progress.ts';
+import { parseDuration } from './duration.ts';
+
+export interface RunOptions {
+  scriptPath: string;
+  /** The kernel's argv; undefined starts kernel-bench's emulated kernel. */
+  kernel?: string[];
+  api?: ApiName;
+  /** kind → template .wasm; merged over the emulator's `py` and `rs` templates. */
+  skills?: Record<string, string>;
+  /** Where the run log, samples and kernel output go (made if missing). */
+  outDir: string;
+  /** The kernel's NAMESPACE_UPDATE_INTERVAL, e.g. `1s`. */
+  updateInterval?: string;
+  /** Per-request timeout. */
+  requestTimeoutMs?: number;
+  /** How long the kernel may take to answer its health route. */
+  readyTimeoutMs?: number;
+  /** SIGTERM → SIGKILL grace at stop. */
+  stopGraceMs?: number;
+  /** Memory timeline interval. */
+  sampleIntervalMs?: number;
+  /** How long a deployed skill may take to be listed; default 10 update intervals, at least 10 s. */
+  discoverTimeoutMs?: number;
+  /** The kernel's API token (sent as a bearer token, never logged). */
+  token?: string;
+  /** Extra environment for the kernel (e.g. the emulator's knobs). */
+  env?: Record<string, string>;
+  logLevel?: string;
+  progress?: ProgressMode;
+  /** Where progress lines go; default stderr. */
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  stamp: string;
+  logPath: string;
+  samplesPath: string;
+  pkLogPath: string;
+  outcome: 'complete' | 'failed';
+  reason?: string;
+  exitCode: number;
+  log: RunLog;
+}
+
+export const RUN_DEFAULTS = {
+  api: 'v1' as ApiName,
+  updateInterval: '1s',
+  requestTimeoutMs: 60_000,
+  readyTimeoutMs: 30_000,
+  stopGraceMs: 30_000,
+  sampleIntervalMs: 100,
+  logLevel: 'info',
+  /** Fixed poll interval while waiting for a deployed skill to be listed. */
+  pollIntervalMs: 20,
+};
+
+/** The HTTP pool never needs more sockets than this, whatever the script asks. */
+const MAX_CONNECTIONS = 1024;
+
+export async function runScript(options: RunOptions): Promise<RunResult> {
+  const api = options.api ?? RUN_DEFAULTS.api;
+  const profile = getProfile(api);
+  const templates = { ...templatePaths(), ...options.skills };
+  // The whole script is checked before anything starts.
+  const script = await loadScript(options.scriptPath, { kinds: Object.keys(templates) });
+  await checkTemplates(script, templates);
+  const updateInterval = options.updateInterval ?? RUN_DEFAULTS.updateInterval;
+  const intervalMs = parseDuration(updateInterval, '--update-interval');
+
+  const write = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const progress = createProgress(options.progress ?? 'auto', write);
+  const emulated = options.kernel === undefined;
+  const argv = emulated ? emulatorCommand() : await absoluteCommand(options.kernel!);
+  progress.say(
+    emulated
+      ? `kernel-bench ${VERSION}: no --kernel given, running the built-in emulated kernel (${api} API)`
+      : `kernel-bench ${VERSION}: kernel ${argv.join(' ')} (${api} API)`,
+  );
+
+  await mkdir(options.outDir, { recursive: true });
+  const stamp = formatStamp(new Date());
+  const logPath = join(options.outDir, `${stamp}_run.log`);
+  const samplesPath = join(options.outDir, `${stamp}_samples.jsonl`);
+  const pkLogPath = join(options.outDir, `${stamp}_pk.log`);
+  const writer = new RunLogWriter(logPath);
+  const entries: Entry[] = [];
+  let stopEntry: Entry | undefined;
+
+  const [machine, binary, scriptFile] = await Promise.all([
+    readMachine(),
+    binaryLine(argv, emulated, api),
+    fileInfo(options.scriptPath),
+  ]);
+  const scriptLine = { filename: options.scriptPath, hash: script.hash, modified: scriptFile.modified };
+  writer.header(machine, binary, scriptLine);
+
+  // Everything the run creates lives in one fresh temporary directory, the
+  // only thing it deletes afterwards.
+  const workDir = await mkdtemp(join(tmpdir(), 'kernel-bench-'));
+  const skillsDir = join(workDir, 'skills');
+  await mkdir(skillsDir);
+
+  let outcome: OutcomeLine = { outcome: 'complete', stamp, tool: VERSION };
+  let kernel: KernelProcess | undefined;
+  let sampler: Sampler | undefined;
+  let client: KernelClient | undefined;
+  let current = 'start';
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Record why the log ends before the process goes; the kernel itself is
+    // killed by the process module's exit cleanup.
+    writer.outcome({ ...outcome, outcome: 'failed', reason: `interrupted by ${signal} during "${current}"` });
+  };
+  process.prependOnceListener('SIGINT', onSignal);
+  process.prependOnceListener('SIGTERM', onSignal);
+
+  try {
+    const address = await freeLoopbackAddress();
+    const counts = simulateSkillCounts(script);
+    const connections = Math.min(
+      MAX_CONNECTIONS,
+      Math.max(16, ...script.lines.map((line, i) => parallelism(line, counts[i] ?? 0))),
+    );
+    client = new KernelClient({
+      baseUrl: `http://${address}`,
+      api,
+      token: options.token,
+      connections,
+      timeoutMs: options.requestTimeoutMs ?? RUN_DEFAULTS.requestTimeoutMs,
+    });
+    const env = {
+      ...profile.env({
+        address,
+        skillsDir,
+        updateInterval,
+        logLevel: options.logLevel ?? RUN_DEFAULTS.logLevel,
+        token: options.token,
+      }),
+      ...options.env,
+    };
+    const readyClient = client;
+    kernel = await startKernel({
+      command: argv,
+      env,
+      // The 2024 API has no namespace variable: its kernels serve ./skills.
+      cwd: profile.skillsDirFromCwd ? workDir : process.cwd(),
+      pkLogPath,
+      ready: () => readyClient.health(),
+      readyTimeoutMs: options.readyTimeoutMs ?? RUN_DEFAULTS.readyTimeoutMs,
+    });
+    sampler = new Sampler({
+      rootPid: kernel.pid,
+      intervalMs: options.sampleIntervalMs ?? RUN_DEFAULTS.sampleIntervalMs,
+      file: samplesPath,
+    });
+    const executor = new Executor({
+      client,
+      skillsDir,
+      templates,
+      pollIntervalMs: RUN_DEFAULTS.pollIntervalMs,
+      discoverTimeoutMs: options.discoverTimeoutMs ?? Math.max(10_000, 10 * intervalMs),
+    });
+
+    let last: MemoryReading | null = await readMemory(kernel.pid);
+    for (const [index, line] of script.lines.entries()) {
+      current = line.text;
+      const entry = await measureLine({ line, index, script, kernel, executor, sampler, progress, last });
+      entries.push(entry.entry);
+      writer.entry(entry.entry);
+      progress.done(index, script.lines.length, entry.entry);
+      last = entry.after;
+      if (!kernel.running()) {
+        const exit = await kernel.exited;
+        outcome = {
+          ...outcome,
+          outcome: 'failed',
+          reason: `the kernel ended during "${line.text}" (line ${line.line}) with ${exitText(exit)}`,
+        };
+        break;
+      }
+    }
+
+    if (outcome.outcome === 'complete') {
+      current = 'stop';
+      // Our idle keep-alive sockets must not count in the kernel's stop time.
+      await client.close();
+      const before = last ?? { rss: 0, vms: 0 };
+      const stopped = await kernel.stop(options.stopGraceMs ?? RUN_DEFAULTS.stopGraceMs);
+      stopEntry = {
+        cmd: 'stop',
+        took: stopped.took,
+        rss: 0,
+        rss_diff: -before.rss,
+        vms: 0,
+        vms_diff: -before.vms,
+        killed: stopped.killed,
+        exit_code: stopped.code,
+        signal: stopped.signal,
+      };
+      if (stopped.killed) {
+        stopEntry.failed = true;
+        stopEntry.failures = [`no exit within ${options.stopGraceMs ?? RUN_DEFAULTS.stopGraceMs} ms of SIGTERM`];
+      }
+      writer.entry(stopEntry);
+      progress.done(script.lines.length, script.lines.length, stopEntry);
+    }
+  } catch (error) {
+    if (!(error instanceof KernelError)) throw error;
+    const tail = error.logTail.length ? `\nlast kernel output:\n${error.logTail.join('\n')}` : '';
+    outcome = { ...outcome, outcome: 'failed', reason: `${error.message}${tail}` };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await sampler?.stop();
+    await client?.close();
+    // Unconditional: a wrapper may have exited while its children live on.
+    await kernel?.kill();
+    progress.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+  writer.outcome(outcome);
+  if (outcome.reason) progress.say(`run failed: ${outcome.reason}`);
+  progress.say(`run log: ${logPath}`);
+
+  return {
+    stamp,
+    logPath,
+    samplesPath,
+    pkLogPath,
+    outcome: outcome.outcome,
+    reason: outcome.reason,
+    exitCode: outcome.outcome === 'complete' ? EXIT.ok : EXIT.kernel,
+    log: {
+      path: logPath,
+      machine,
+      binary,
+      script: scriptLine,
+      entries,
+      stop: stopEntry,
+      outcome,
+      truncated: false,
+      incomplete: stopEntry === undefined,
+    },
+  };
+}
+
+interface LineContext {
+  line: ScriptLine;
+  index: number;
+  script: Script;
+  kernel: KernelProcess;
+  executor: Executor;
+  sampler: Sampler;
+  progress: Progress;
+  /** The reading after the previous command. */
+  last: MemoryReading | null;
+}
+
+/** Runs one script line (all its repetitions) and measures it as one entry. */
+async function measureLine(ctx: LineContext): Promise<{ entry: Entry; after: MemoryReading | null }> {
+  const { line, index, kernel, executor, sampler, progress } = ctx;
+  const before = (await readMemory(kernel.pid)) ?? ctx.last;
+  const exactPeak = before ? await resetPeak(before.pids) : false;
+  sampler.setCommand(index);
+  sampler.markCommandStart();
+  progress.start(index, ctx.script.lines.length, line.text, line.repeat);
+
+  const requests: RequestResult[] = [];
+  const problems: string[] = [];
+  let discoverMs = 0;
+  let firstExecMs = 0;
+  const start = now();
+  for (let done = 0; done < line.repeat; done++) {
+    let step: StepResult;
+    try {
+      step = await executor.step(line.command);
+    } catch (error) {
+      // A listing the kernel refused, a file we could not copy: recorded, and
+      // the run goes on while the kernel lives.
+      problems.push((error as Error).message);
+      if (!kernel.running()) break;
+      continue;
+    }
+    requests.push(...step.requests);
+    problems.push(...step.problems);
+    discoverMs += step.discoverMs;
+    firstExecMs += step.firstExecMs;
+    progress.tick(done + 1);
+    if (!kernel.running()) break;
+  }
+  const took = elapsed(start);
+
+  const reading = await readMemory(kernel.pid);
+  // A kernel that ended mid-command has no "after": keep the last real reading
+  // rather than store a zero as if it had been measured.
+  const after = reading ?? sampler.lastReading() ?? before;
+  let peak: number | null = null;
+  if (reading && exactPeak) peak = await readPeak(reading.pids);
+  else peak = sampler.maxRssSinceMark();
+  if (peak !== null && after) peak = Math.max(peak, after.rss);
+
+  const entry: Entry = {
+    cmd: line.text,
+    took,
+    rss: after?.rss ?? 0,
+    rss_diff: after && before ? after.rss - before.rss : 0,
+    vms: after?.vms ?? 0,
+    vms_diff: after && before ? after.vms - before.vms : 0,
+    line: line.line,
+    peak_rss: peak,
+    peak_source: reading && exactPeak ? 'hwm' : 'samples',
+    cpu_ms: reading && before ? Math.round(reading.cpuMs - before.cpuMs) : null,
+  };
+  if (requests.length > 0) entry.requests = summarize(requests);
+  if (line.command.kind === 'add' || line.command.kind === 'p_add') {
+    entry.discover_ms = discoverMs;
+    entry.first_exec_ms = firstExecMs;
+  }
+  entry.deployed = { ...executor.deployed };
+  entry.pids = after?.pids ?? [];
+  const failures = [
+    ...problems,
+    ...requests.filter((r) => !r.ok).map((r) => `${r.request}: ${r.error ?? `HTTP ${r.status}`}`),
+  ];
+  if (!reading) failures.unshift('the kernel ended during this command');
+  if (failures.length > 0) {
+    entry.failed = true;
+    entry.failures = [...new Set(failures)].slice(0, 5);
+  }
+  return { entry, after };
+}
+
+/** Requests one line may have in flight at once, given the skills listed then. */
+function parallelism(line: ScriptLine, skills: number): number {
+  switch (line.command.kind) {
+    case 'p_execute_all':
+      return skills * line.command.times;
+    case 'p_add':
+      return line.command.count;
+    default:
+      return 1;
+  }
+}
+
+async function checkTemplates(script: Script, templates: Record<string, string>): Promise<void> {
+  const kinds = new Set(
+    script.lines.flatMap((l) => (l.command.kind === 'add' || l.command.kind === 'p_add' ? [l.command.skillKind] : [])),
+  );
+  for (const kind of kinds) {
+    const file = templates[kind]!;
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) {
+      throw new InputError(`--skill ${kind}=${file}: no such file (the template for add_${kind})`);
+    }
+  }
+}
+
+/** Resolves a relative program path against our cwd: the kernel may start elsewhere. */
+async function absoluteCommand(argv: string[]): Promise<string[]> {
+  const [program, ...args] = argv;
+  if (!program) throw new KernelError('the kernel command is empty');
+  return [program.includes('/') ? resolve(program) : program, ...args];
+}
+
+async function binaryLine(argv: string[], emulated: boolean, api: ApiName): Promise<BinaryLine> {
+  // For the emulator the "binary" is its script; for a kernel, the executable.
+  const target = emulated ? argv[argv.length - 1]! : argv[0]!;
+  const path = target.includes('/') ? target : ((await resolveExecutable(target)) ?? target);
+  const info = await fileInfo(path);
+  return {
+    bin: info.path,
+    hash: info.sha1,
+    modified: info.modified,
+    command: argv,
+    emulated,
+    api,
+  };
+}
+
+function exitText(exit: { code: number | null; signal: string | null }): string {
+  return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+}
+
+export { describeEntry };
