@@ -28,7 +28,7 @@ export function createProgress(mode: ProgressMode, write: (line: string) => void
     return {
       start() {},
       tick() {},
-      done: (index, total, entry) => write(`[${index + 1}/${total}] ${describeEntry(entry)}`),
+      done: (index, total, entry) => write(`${position(index, total)} ${describeEntry(entry)}`),
       say: write,
       close() {},
     };
@@ -55,7 +55,7 @@ function liveProgress(): Progress {
   };
   return {
     start(index, total, cmd, count) {
-      label = `[${index + 1}/${total}] ${cmd}`;
+      label = `${position(index, total)} ${cmd}`;
       started = performance.now();
       repeat = count;
       done = 0;
@@ -69,7 +69,7 @@ function liveProgress(): Progress {
     },
     done(index, total, entry) {
       clearInterval(timer);
-      live(`[${index + 1}/${total}] ${describeEntry(entry)}`);
+      live(`${position(index, total)} ${describeEntry(entry)}`);
       live.done();
     },
     say(line) {
@@ -109,4 +109,9 @@ export function describeEntry(entry: Entry): string {
 
 function signed(n: number): string {
   return (n >= 0 ? '+' : '-') + formatCount(Math.abs(n));
+}
+
+/** `[3/8]`, and `[end]` for the stop that follows the last line. */
+function position(index: number, total: number): string {
+  return index < total ? `[${index + 1}/${total}]` : '[end]';
 }

@@ -210,7 +210,7 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
       const stopped = await kernel.stop(options.stopGraceMs ?? RUN_DEFAULTS.stopGraceMs);
       stopEntry = {
         cmd: 'stop',
-        took: stopped.took,
+        took: Math.round(stopped.took),
         rss: 0,
         rss_diff: -before.rss,
         vms: 0,
@@ -220,8 +220,11 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
         signal: stopped.signal,
       };
       if (stopped.killed) {
+        // A kernel that ignores SIGTERM is a failed run: its stop time is unknown.
+        const grace = options.stopGraceMs ?? RUN_DEFAULTS.stopGraceMs;
         stopEntry.failed = true;
-        stopEntry.failures = [`no exit within ${options.stopGraceMs ?? RUN_DEFAULTS.stopGraceMs} ms of SIGTERM`];
+        stopEntry.failures = [`no exit within ${grace} ms of SIGTERM: killed with SIGKILL`];
+        outcome = { ...outcome, outcome: 'failed', reason: `the kernel did not stop within ${grace} ms of SIGTERM and was killed` };
       }
       writer.entry(stopEntry);
       progress.done(script.lines.length, script.lines.length, stopEntry);
