@@ -87,12 +87,12 @@ describe('emulator configuration', () => {
     assert.equal(config.health, 'never');
   });
 
-  test('durations: ms, s, m, h and sums of them', () => {
+  test('durations: ms, s, m, h and sums of them (shared reader)', () => {
     assert.equal(parseDuration('X', '500ms'), 500);
     assert.equal(parseDuration('X', '1s'), 1000);
     assert.equal(parseDuration('X', '2m'), 120_000);
     assert.equal(parseDuration('X', '1h 1s'), 3_601_000);
-    for (const bad of ['1', '1.5s', 's', '0s', '1 second', '-1s', '1d']) {
+    for (const bad of ['1', 's', '0s', '-1s', 'soon', '']) {
       assert.throws(
         () => parseDuration('NAMESPACE_UPDATE_INTERVAL', bad),
         (e: Error) =>

@@ -2,7 +2,7 @@
 // the bad value and the expected form.
 import { parse as parseShell } from 'shell-quote';
 import { InputError } from '../errors.ts';
-import { parseDuration } from '../run/duration.ts';
+import { parseDuration } from '../duration.ts';
 
 /** `--kernel "sh -c './kernel --x'"` → argv, without a shell; operators are refused. */
 export function parseCommandLine(text: string, flag: string): string[] {
@@ -31,7 +31,7 @@ export function collectPair(flag: string) {
 }
 
 export function durationFlag(flag: string) {
-  return (value: string): number => parseDuration(value, flag);
+  return (value: string): number => parseDuration(flag, value);
 }
 
 export function positiveIntFlag(flag: string) {

@@ -89,23 +89,9 @@ export function parseAddress(name: string, value: string): Address {
   return { host: (match[1] ?? match[2])!, port, source: name };
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/**
- * A duration as one or more `<integer><unit>` parts, units ms, s, m, h
- * (`500ms`, `1s`, `1m30s`). A small subset of the real kernel's humantime.
- */
-export function parseDuration(name: string, value: string): number {
-  const expected = 'a duration such as 500ms, 1s, 2m or 1m30s (units ms, s, m, h), above 0';
-  const compact = value.replace(/\s+/g, '');
-  if (!/^(\d+(ms|s|m|h))+$/.test(compact)) throw bad(name, value, expected);
-  let total = 0;
-  for (const part of compact.matchAll(/(\d+)(ms|s|m|h)/g)) {
-    total += Number(part[1]) * DURATION_UNITS_MS[part[2]!]!;
-  }
-  if (total <= 0 || !Number.isSafeInteger(total)) throw bad(name, value, expected);
-  return total;
-}
+// One duration reader for the whole project (the real kernel uses humantime).
+import { parseDuration } from '../duration.ts';
+export { parseDuration };
 
 function parseUnsigned(name: string, value: string, min = 0): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;

@@ -21,7 +21,7 @@ import { emulatorCommand, templatePaths } from '../emulator/locate.ts';
 import { VERSION } from '../version.ts';
 import { Executor, type StepResult } from './executor.ts';
 import { createProgress, describeEntry, type Progress, type ProgressMode } from './progress.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../duration.ts';
 
 export interface RunOptions {
   scriptPath: string;
@@ -88,7 +88,7 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   const script = await loadScript(options.scriptPath, { kinds: Object.keys(templates) });
   await checkTemplates(script, templates);
   const updateInterval = options.updateInterval ?? RUN_DEFAULTS.updateInterval;
-  const intervalMs = parseDuration(updateInterval, '--update-interval');
+  const intervalMs = parseDuration('--update-interval', updateInterval);
 
   const write = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const progress = createProgress(options.progress ?? 'auto', write);
@@ -114,7 +114,11 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
     binaryLine(argv, emulated, api),
     fileInfo(options.scriptPath),
   ]);
-  const scriptLine = { filename: options.scriptPath, hash: script.hash, modified: scriptFile.modified };
+  const scriptLine = {
+    filename: options.scriptPath,
+    hash: script.hash,
+    modified: scriptFile.modified,
+  };
   writer.header(machine, binary, scriptLine);
 
   // Everything the run creates lives in one fresh temporary directory, the
@@ -131,7 +135,11 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   const onSignal = (signal: NodeJS.Signals) => {
     // Record why the log ends before the process goes; the kernel itself is
     // killed by the process module's exit cleanup.
-    writer.outcome({ ...outcome, outcome: 'failed', reason: `interrupted by ${signal} during "${current}"` });
+    writer.outcome({
+      ...outcome,
+      outcome: 'failed',
+      reason: `interrupted by ${signal} during "${current}"`,
+    });
   };
   process.prependOnceListener('SIGINT', onSignal);
   process.prependOnceListener('SIGTERM', onSignal);
@@ -186,7 +194,16 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
     let last: MemoryReading | null = await readMemory(kernel.pid);
     for (const [index, line] of script.lines.entries()) {
       current = line.text;
-      const entry = await measureLine({ line, index, script, kernel, executor, sampler, progress, last });
+      const entry = await measureLine({
+        line,
+        index,
+        script,
+        kernel,
+        executor,
+        sampler,
+        progress,
+        last,
+      });
       entries.push(entry.entry);
       writer.entry(entry.entry);
       progress.done(index, script.lines.length, entry.entry);
@@ -224,7 +241,11 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
         const grace = options.stopGraceMs ?? RUN_DEFAULTS.stopGraceMs;
         stopEntry.failed = true;
         stopEntry.failures = [`no exit within ${grace} ms of SIGTERM: killed with SIGKILL`];
-        outcome = { ...outcome, outcome: 'failed', reason: `the kernel did not stop within ${grace} ms of SIGTERM and was killed` };
+        outcome = {
+          ...outcome,
+          outcome: 'failed',
+          reason: `the kernel did not stop within ${grace} ms of SIGTERM and was killed`,
+        };
       }
       writer.entry(stopEntry);
       progress.done(script.lines.length, script.lines.length, stopEntry);
@@ -282,7 +303,9 @@ interface LineContext {
 }
 
 /** Runs one script line (all its repetitions) and measures it as one entry. */
-async function measureLine(ctx: LineContext): Promise<{ entry: Entry; after: MemoryReading | null }> {
+async function measureLine(
+  ctx: LineContext,
+): Promise<{ entry: Entry; after: MemoryReading | null }> {
   const { line, index, kernel, executor, sampler, progress } = ctx;
   const before = (await readMemory(kernel.pid)) ?? ctx.last;
   const exactPeak = before ? await resetPeak(before.pids) : false;
@@ -369,7 +392,9 @@ function parallelism(line: ScriptLine, skills: number): number {
 
 async function checkTemplates(script: Script, templates: Record<string, string>): Promise<void> {
   const kinds = new Set(
-    script.lines.flatMap((l) => (l.command.kind === 'add' || l.command.kind === 'p_add' ? [l.command.skillKind] : [])),
+    script.lines.flatMap((l) =>
+      l.command.kind === 'add' || l.command.kind === 'p_add' ? [l.command.skillKind] : [],
+    ),
   );
   for (const kind of kinds) {
     const file = templates[kind]!;
