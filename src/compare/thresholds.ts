@@ -1,0 +1,73 @@
+// Verdict thresholds: ONE constant read by the parser, the verdicts, the docs
+// (this comment and `--help`) and the tests. A change counts only when it is
+// above the percentage AND above the absolute floor, so `skills` going from
+// 2 ms to 1 ms is not a 50% improvement.
+import { InputError } from '../errors.ts';
+import { THRESHOLD_METRICS, type Threshold, type ThresholdMetric } from './types.ts';
+
+/**
+ * Defaults, by metric:
+ * - `took`: 10% and 5 ms (each entry's wall time; also the total time).
+ * - `rss_diff`, `peak_rss`: 10% and 1 MiB (1024 KiB) per entry.
+ * - `rss`: 10% and 1 MiB for the totals maximum rss and maximum peak.
+ * - `p95`: 20% and 5 ms (request latency of an entry).
+ * - `slope`: 10% and 1 MiB per skill (memory per deployed skill).
+ * - `errors`: any new failed request regresses (pct and floor 0, not settable).
+ */
+export const THRESHOLDS: Readonly<Record<ThresholdMetric, Readonly<Threshold>>> = {
+  took: { pct: 10, floor: 5, unit: 'ms' },
+  rss_diff: { pct: 10, floor: 1024, unit: 'KiB' },
+  peak_rss: { pct: 10, floor: 1024, unit: 'KiB' },
+  rss: { pct: 10, floor: 1024, unit: 'KiB' },
+  p95: { pct: 20, floor: 5, unit: 'ms' },
+  slope: { pct: 10, floor: 1024, unit: 'KiB/skill' },
+  errors: { pct: 0, floor: 0, unit: 'requests' },
+};
+
+export type Thresholds = Partial<Record<ThresholdMetric, Partial<Threshold>>>;
+
+/** The defaults with the overrides applied. */
+export function resolveThresholds(overrides: Thresholds = {}): Record<ThresholdMetric, Threshold> {
+  const out = {} as Record<ThresholdMetric, Threshold>;
+  for (const metric of THRESHOLD_METRICS) {
+    out[metric] = { ...THRESHOLDS[metric], ...overrides[metric] };
+  }
+  return out;
+}
+
+const SETTABLE = THRESHOLD_METRICS.filter((m) => m !== 'errors');
+
+/** The `--threshold` syntax, for help texts. */
+export const THRESHOLD_SYNTAX = `METRIC=PCT[%][:FLOOR], METRIC one of ${SETTABLE.join(', ')}`;
+
+/**
+ * Parses `--threshold` values: `took=15`, `took=15%`, `rss_diff=5%:2048`
+ * (floor in the metric's unit: ms, KiB or KiB/skill). Later values win.
+ */
+export function parseThresholds(values: readonly string[]): Thresholds {
+  const out: Thresholds = {};
+  for (const value of values) {
+    const m = /^([a-z_0-9]+)=(\d+(?:\.\d+)?)%?(?::(\d+(?:\.\d+)?))?$/.exec(value.trim());
+    if (!m) {
+      throw new InputError(
+        `--threshold ${JSON.stringify(value)}: expected ${THRESHOLD_SYNTAX} (e.g. took=15%)`,
+      );
+    }
+    const metric = m[1] as ThresholdMetric;
+    if (!(SETTABLE as readonly string[]).includes(metric)) {
+      throw new InputError(
+        `--threshold ${JSON.stringify(value)}: unknown metric "${m[1]}", expected one of ${SETTABLE.join(', ')}` +
+          (m[1] === 'errors' ? ' (any new error always regresses)' : ''),
+      );
+    }
+    out[metric] = { pct: Number(m[2]), ...(m[3] !== undefined ? { floor: Number(m[3]) } : {}) };
+  }
+  return out;
+}
+
+/** `took 10% and 5 ms, rss_diff 10% and 1,024 KiB, ...` for help texts and docs. */
+export function describeThresholds(t: Record<ThresholdMetric, Threshold> = THRESHOLDS): string {
+  return THRESHOLD_METRICS.map((m) =>
+    m === 'errors' ? 'errors: any new error' : `${m} ${t[m].pct}% and ${t[m].floor} ${t[m].unit}`,
+  ).join(', ');
+}

@@ -1,0 +1,286 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compare } from '../src/compare/compare.ts';
+import { renderText } from '../src/compare/render-text.ts';
+import { deployOf } from '../src/compare/rows.ts';
+import { parseThresholds, THRESHOLDS } from '../src/compare/thresholds.ts';
+import type { Comparison, Verdict } from '../src/compare/types.ts';
+import { judge, welchPValue } from '../src/compare/verdict.ts';
+import { InputError } from '../src/errors.ts';
+import { parseRunLog } from '../src/runlog/read.ts';
+import type { RunLog } from '../src/runlog/types.ts';
+import {
+  benchEntries,
+  synthLog,
+  type SynthEntry,
+  type SynthLog,
+} from './fixtures/compare/synth.ts';
+
+let n = 0;
+function log(s: SynthLog): RunLog {
+  return parseRunLog(synthLog(s), `run${++n}_run.log`);
+}
+
+function verdict(c: Comparison, cmd: string, metric: string, side = 'b'): Verdict | undefined {
+  const entry = c.entries.find((e) => e.cmd === cmd);
+  assert.ok(entry, `no entry ${cmd}`);
+  return entry.verdicts.find((v) => v.metric === metric && v.side === side);
+}
+
+/** Same entries with took replaced on one command. */
+function withTook(entries: SynthEntry[], cmd: string, took: number): SynthEntry[] {
+  return entries.map((e) => (e.cmd === cmd ? { ...e, took } : e));
+}
+
+test('the default thresholds are the documented ones', () => {
+  assert.deepEqual(
+    { took: THRESHOLDS.took, rss_diff: THRESHOLDS.rss_diff, p95: THRESHOLDS.p95 },
+    {
+      took: { pct: 10, floor: 5, unit: 'ms' },
+      rss_diff: { pct: 10, floor: 1024, unit: 'KiB' },
+      p95: { pct: 20, floor: 5, unit: 'ms' },
+    },
+  );
+});
+
+test('a change under the floor is unchanged: skills 2 ms → 1 ms is not a 50% improvement', () => {
+  const a = log({ entries: benchEntries() });
+  const c = compare({ sides: [a, log({ entries: withTook(benchEntries(), 'skills', 1) })] });
+  const v = verdict(c, 'skills', 'took')!;
+  assert.equal(v.status, 'unchanged');
+  assert.deepEqual(v.change, { abs: -1, pct: -50 });
+  assert.equal(v.reason, '-50.0% took (2 → 1 ms), within the 5 ms floor');
+});
+
+test('above the percentage and the floor: regressed or improved, with the reason', () => {
+  const entries = withTook(benchEntries(), 'add_py', 3171);
+  const a = log({ entries });
+  const b = log({ entries: withTook(withTook(entries, 'add_py', 3747), '4 add_py', 10_000) });
+  const c = compare({ sides: [a, b] });
+  const v = verdict(c, 'add_py', 'took')!;
+  assert.equal(v.status, 'regressed');
+  assert.equal(v.reason, '+18.2% took (3,171 → 3,747 ms), above the 10% threshold');
+  assert.equal(v.pValue, undefined);
+  assert.equal(verdict(c, '4 add_py', 'took')!.status, 'improved');
+  assert.ok(
+    c.notes.includes(
+      'a vs b: one run on a side, so no noise estimate; verdicts use the thresholds alone',
+    ),
+  );
+  assert.equal(c.overall.status, 'regressed');
+  assert.equal(c.overall.counts.regressed, 1);
+  assert.deepEqual(c.overall.regressions, [
+    'add_py (entry 1), b: +18.2% took (3,171 → 3,747 ms), above the 10% threshold',
+  ]);
+  // Within the percentage: 3,171 → 3,400 is +7.2%.
+  const within = compare({ sides: [a, log({ entries: withTook(entries, 'add_py', 3400) })] });
+  assert.equal(verdict(within, 'add_py', 'took')!.status, 'unchanged');
+  assert.match(verdict(within, 'add_py', 'took')!.reason, /within the 10% threshold$/);
+  // A --threshold override moves the line.
+  const loose = compare({ sides: [a, b], thresholds: parseThresholds(['took=20%']) });
+  assert.equal(verdict(loose, 'add_py', 'took')!.status, 'unchanged');
+  assert.equal(loose.thresholds.took.pct, 20);
+  assert.equal(loose.thresholds.took.floor, 5);
+});
+
+test('memory and latency thresholds: percentages with MiB and ms floors', () => {
+  const base = benchEntries();
+  const changed = base.map((e) => {
+    if (e.cmd === 'execute_skill sample_py1 Alice 100 20') return { ...e, rss_diff: 1000, p95: 40 };
+    if (e.cmd === 'skills') return { ...e, p95: 4 };
+    return e;
+  });
+  const c = compare({ sides: [log({ entries: base }), log({ entries: changed })] });
+  const rss = verdict(c, 'execute_skill sample_py1 Alice 100 20', 'rss_diff')!;
+  assert.equal(rss.status, 'unchanged'); // +100%, but 500 KiB is under the 1 MiB floor
+  assert.match(rss.reason, /within the 1,024 KiB floor/);
+  const p95 = verdict(c, 'execute_skill sample_py1 Alice 100 20', 'p95')!;
+  assert.equal(p95.status, 'regressed');
+  assert.equal(p95.reason, '+60.0% p95 latency (25 → 40 ms), above the 20% threshold');
+  assert.equal(verdict(c, 'skills', 'p95')!.status, 'unchanged'); // 2 → 4 ms, under the floor
+});
+
+test('the same kernel twice with a little jitter gives no regression', () => {
+  const a = log({ entries: benchEntries() });
+  const b = log({
+    entries: benchEntries({
+      perSkill: 152_000,
+      first: 790_000,
+      took: [3080, 16200, 3, 31, 83, 146, 1, 2],
+    }),
+  });
+  const c = compare({ sides: [a, b] });
+  assert.equal(c.overall.status, 'unchanged');
+  assert.equal(c.overall.counts.regressed, 0);
+});
+
+test('30% more memory per skill regresses the add_py entries and the slope, with reasons', () => {
+  const a = log({ entries: benchEntries({ perSkill: 150_000, first: 800_000 }) });
+  const b = log({ entries: benchEntries({ perSkill: 195_000, first: 1_040_000 }) });
+  const c = compare({ sides: [a, b] });
+  const add1 = verdict(c, 'add_py', 'rss_diff')!;
+  assert.equal(add1.status, 'regressed');
+  assert.equal(add1.reason, '+30.0% rss_diff (800,000 → 1,040,000 KiB), above the 10% threshold');
+  const add4 = verdict(c, '4 add_py', 'rss_diff')!;
+  assert.equal(add4.status, 'regressed');
+  assert.equal(add4.reason, '+30.0% rss_diff (600,000 → 780,000 KiB), above the 10% threshold');
+  const slope = c.totals.verdicts.find((v) => v.metric === 'slope')!;
+  assert.equal(slope.status, 'regressed');
+  assert.equal(
+    slope.reason,
+    '+30.0% memory per py skill (≈146 → ≈190 MiB), above the 10% threshold',
+  );
+  assert.equal(c.totals.sides[0]!.slopes[0]!.kibPerSkill, 150_000);
+  assert.equal(c.totals.sides[1]!.slopes[0]!.kibPerSkill, 195_000);
+  assert.match(renderText(c), /memory per skill: a ≈146 MiB per py skill; b ≈190 MiB per py skill/);
+  assert.equal(c.overall.status, 'regressed');
+});
+
+test('several runs per side: significant changes are judged, spread-out ones are noisy', () => {
+  const took = (t: number) => withTook(benchEntries(), 'execute_all Bob 20 10', t);
+  const a = [1000, 1010, 990, 1005, 995].map((t) => log({ entries: took(t) }));
+  const steady = [1200, 1210, 1190, 1205, 1195].map((t) => log({ entries: took(t) }));
+  const spread = [800, 1600, 900, 1500, 1200].map((t) => log({ entries: took(t) }));
+
+  const real = compare({ sides: [{ logs: a }, { logs: steady }] });
+  const v = verdict(real, 'execute_all Bob 20 10', 'took')!;
+  assert.equal(v.status, 'regressed');
+  assert.ok(v.pValue !== undefined && v.pValue < 0.001, String(v.pValue));
+  assert.equal(
+    v.reason,
+    '+20.0% took (median 1,000 → 1,200 ms, 5 and 5 runs), above the 10% threshold (p=<0.001, Welch t-test)',
+  );
+  assert.equal(real.runs[0]!.runs, 5);
+  assert.ok(!real.notes.some((n) => n.includes('no noise estimate')));
+
+  const noisy = compare({ sides: [{ logs: a }, { logs: spread }] });
+  const w = verdict(noisy, 'execute_all Bob 20 10', 'took')!;
+  assert.equal(w.status, 'noisy');
+  assert.ok(w.pValue !== undefined && w.pValue > 0.05, String(w.pValue));
+  assert.match(
+    w.reason,
+    /^\+20\.0% took \(median 1,000 → 1,200 ms, 5 and 5 runs\), above the 10% threshold but not significant \(p=0\.\d{3}, Welch t-test, needs p<0\.05\)$/,
+  );
+  assert.equal(noisy.overall.status, 'noisy');
+  // The raw runs stay in the result for every renderer.
+  const e = noisy.entries.find((x) => x.cmd === 'execute_all Bob 20 10')!;
+  assert.deepEqual(e.sides[1]!.runs.took, [800, 1600, 900, 1500, 1200]);
+  assert.equal(e.sides[1]!.values.took, 1200);
+});
+
+test('Welch p-value: library value, and the no-spread cases', () => {
+  assert.equal(welchPValue([1], [2, 3]), undefined);
+  assert.equal(welchPValue([5, 5, 5], [5, 5]), 1);
+  assert.equal(welchPValue([5, 5, 5], [6, 6]), 0);
+  const p = welchPValue([1, 2, 3, 4], [5, 6, 7, 8.5])!;
+  assert.ok(p > 0.005 && p < 0.007, String(p)); // 0.00608 (R: t.test, Welch)
+  const v = judge({
+    metric: 'took',
+    side: 'b',
+    name: 'took',
+    a: [0],
+    b: [40],
+    threshold: THRESHOLDS.took,
+  });
+  assert.equal(v.status, 'regressed');
+  assert.equal(v.change.pct, null);
+  assert.equal(v.reason, '+40 ms took (0 → 40 ms), from zero, above the 5 ms floor');
+});
+
+test('new failed requests are always regressions, whatever the count', () => {
+  const base = benchEntries();
+  const failing = base.map((e) => (e.cmd === 'execute_all Bob 20 10' ? { ...e, errors: 1 } : e));
+  const c = compare({ sides: [log({ entries: base }), log({ entries: failing })] });
+  const v = verdict(c, 'execute_all Bob 20 10', 'errors')!;
+  assert.equal(v.status, 'regressed');
+  assert.equal(v.reason, '1 failed request(s) in b where a had none; new errors always regress');
+  assert.equal(verdict(c, 'skills', 'errors')!.status, 'unchanged');
+  const back = compare({ sides: [log({ entries: failing }), log({ entries: base })] });
+  assert.equal(verdict(back, 'execute_all Bob 20 10', 'errors')!.status, 'improved');
+  // A command marked failed without request counts still counts as an error.
+  const marked = base.map((e) => (e.cmd === 'add_py' ? { ...e, failed: true } : e));
+  const m = compare({ sides: [log({ entries: base }), log({ entries: marked })] });
+  assert.equal(verdict(m, 'add_py', 'errors')!.status, 'regressed');
+});
+
+test('a killed stop and a failed run are regressions', () => {
+  const entries = benchEntries();
+  const c = compare({
+    sides: [log({ entries }), log({ entries, stop: { took: 5000, killed: true } })],
+  });
+  const v = verdict(c, 'stop', 'stop')!;
+  assert.equal(v.status, 'regressed');
+  assert.equal(v.reason, 'the kernel of b needed SIGKILL to stop (a stopped on SIGTERM)');
+  assert.equal(c.entries.at(-1)!.sides[1]!.killed, true);
+
+  const failed = compare({
+    sides: [
+      log({ entries }),
+      log({ entries, outcome: 'failed', reason: 'the kernel exited with code 101' }),
+    ],
+  });
+  const o = failed.totals.verdicts.find((x) => x.metric === 'outcome')!;
+  assert.equal(o.status, 'regressed');
+  assert.equal(
+    o.reason,
+    'b did not complete: failed (the kernel exited with code 101); new failures always regress',
+  );
+  assert.ok(failed.notes.includes('b failed: the kernel exited with code 101'));
+});
+
+test('skills deployed: counted from the command, or taken from the entry', () => {
+  assert.deepEqual(deployOf('add_py'), { kind: 'py', count: 1 });
+  assert.deepEqual(deployOf('4 add_py'), { kind: 'py', count: 4 });
+  assert.deepEqual(deployOf('p_add_py 10'), { kind: 'py', count: 10 });
+  assert.deepEqual(deployOf('2 p_add_rs 3'), { kind: 'rs', count: 6 });
+  assert.equal(deployOf('skills'), null);
+  assert.equal(deployOf('execute_skill add_py x'), null);
+
+  // Least squares over three deploy points: (1, 1,000,000) (11, 1,900,000) (21, 3,000,000)
+  // → slope 100,000 KiB per skill.
+  const fromCmd = log({
+    entries: [
+      { cmd: 'add_py', took: 10, rss: 1_000_000 },
+      { cmd: 'p_add_py 10', took: 10, rss: 1_900_000 },
+      { cmd: 'skills', took: 1, rss: 1_900_000 },
+      { cmd: 'p_add_py 10', took: 10, rss: 3_000_000 },
+    ],
+  });
+  // The runner's `deployed` wins over the command (here only 1, 6, 11 skills came up):
+  // slope 200,000 KiB per skill.
+  const fromField = log({
+    entries: [
+      { cmd: 'add_py', took: 10, rss: 1_000_000, deployed: { py: 1 } },
+      { cmd: 'p_add_py 10', took: 10, rss: 1_900_000, deployed: { py: 6 } },
+      { cmd: 'skills', took: 1, rss: 1_900_000, deployed: { py: 6 } },
+      { cmd: 'p_add_py 10', took: 10, rss: 3_000_000, deployed: { py: 11 } },
+    ],
+  });
+  const c = compare({ sides: [fromCmd, fromField] });
+  const [sa, sb] = c.totals.sides.map((t) => t.slopes[0]!);
+  assert.equal(sa!.kind, 'py');
+  assert.equal(sa!.points, 3);
+  assert.equal(sa!.kibPerSkill, 100_000);
+  assert.equal(sb!.kibPerSkill, 200_000);
+  assert.equal(c.totals.verdicts.find((v) => v.metric === 'slope')!.status, 'regressed');
+});
+
+test('--threshold values are checked', () => {
+  assert.deepEqual(parseThresholds(['took=15', 'rss_diff=5%:2048']), {
+    took: { pct: 15 },
+    rss_diff: { pct: 5, floor: 2048 },
+  });
+  assert.throws(
+    () => parseThresholds(['took']),
+    (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.match(e.message, /--threshold "took": expected METRIC=PCT\[%\]\[:FLOOR\]/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => parseThresholds(['speed=10']),
+    /unknown metric "speed", expected one of took, rss_diff/,
+  );
+  assert.throws(() => parseThresholds(['errors=10']), /any new error always regresses/);
+});
