@@ -10,7 +10,11 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description('validate a .cmds script and print its hash and a summary')
     .argument('<script>', 'the .cmds script')
-    .option('--skill <kind=file>', 'declare a skill kind for add_<kind> (repeatable)', collectPair('--skill'))
+    .option(
+      '--skill <kind=file>',
+      'declare a skill kind for add_<kind> (repeatable)',
+      collectPair('--skill'),
+    )
     .action(async (scriptPath: string, flags: { skill?: Record<string, string> }) => {
       const kinds = Object.keys({ ...templatePaths(), ...flags.skill });
       const script = await loadScript(scriptPath, { kinds });

@@ -16,7 +16,9 @@ export async function main(argv: string[]): Promise<number> {
   };
   const program = new Command('kernel-bench')
     .version(VERSION)
-    .description('Measure a WebAssembly skill kernel per command: time, memory, latency, stop time.')
+    .description(
+      'Measure a WebAssembly skill kernel per command: time, memory, latency, stop time.',
+    )
     .exitOverride()
     .showHelpAfterError('(run kernel-bench help for usage)');
   registerRun(program, setExit);
@@ -38,7 +40,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       return exitCodeOf(error);
     }
-    process.stderr.write(`kernel-bench: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(
+      `kernel-bench: internal error: ${(error as Error).stack ?? String(error)}\n`,
+    );
     return EXIT.internal;
   }
   return code;

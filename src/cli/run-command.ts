@@ -27,29 +27,61 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .argument('<script>', 'the .cmds script')
     .option('--kernel <command>', 'the kernel command line (default: the built-in emulated kernel)')
     .addOption(
-      new Option('--api <name>', 'the kernel API generation').choices(API_NAMES).default(RUN_DEFAULTS.api),
+      new Option('--api <name>', 'the kernel API generation')
+        .choices(API_NAMES)
+        .default(RUN_DEFAULTS.api),
     )
-    .option('--skill <kind=file>', 'template .wasm for add_<kind> (repeatable)', collectPair('--skill'))
-    .option('--env <key=value>', 'extra environment for the kernel (repeatable)', collectPair('--env'))
+    .option(
+      '--skill <kind=file>',
+      'template .wasm for add_<kind> (repeatable)',
+      collectPair('--skill'),
+    )
+    .option(
+      '--env <key=value>',
+      'extra environment for the kernel (repeatable)',
+      collectPair('--env'),
+    )
     .option('--out <dir>', 'where logs are written', 'runs')
-    .option('--update-interval <duration>', 'the kernel\'s namespace rescan interval', RUN_DEFAULTS.updateInterval)
+    .option(
+      '--update-interval <duration>',
+      "the kernel's namespace rescan interval",
+      RUN_DEFAULTS.updateInterval,
+    )
     .option('--timeout <duration>', 'per-request timeout (default 60s)', durationFlag('--timeout'))
-    .option('--ready-timeout <duration>', 'how long the kernel may take to become healthy (default 30s)', durationFlag('--ready-timeout'))
-    .option('--stop-grace <duration>', 'SIGTERM to SIGKILL grace at stop (default 30s)', durationFlag('--stop-grace'))
-    .option('--sample-interval <duration>', 'memory timeline interval (default 100ms)', durationFlag('--sample-interval'))
-    .option('--log-level <level>', 'the kernel\'s LOG_LEVEL', RUN_DEFAULTS.logLevel)
+    .option(
+      '--ready-timeout <duration>',
+      'how long the kernel may take to become healthy (default 30s)',
+      durationFlag('--ready-timeout'),
+    )
+    .option(
+      '--stop-grace <duration>',
+      'SIGTERM to SIGKILL grace at stop (default 30s)',
+      durationFlag('--stop-grace'),
+    )
+    .option(
+      '--sample-interval <duration>',
+      'memory timeline interval (default 100ms)',
+      durationFlag('--sample-interval'),
+    )
+    .option('--log-level <level>', "the kernel's LOG_LEVEL", RUN_DEFAULTS.logLevel)
     .addOption(
       new Option('--progress <mode>', 'live line on a terminal, else one line per command')
         .choices(['auto', 'plain', 'none'])
         .default('auto'),
     )
-    .option('--iterations <n>', 'run the script this many times, a fresh kernel each', positiveIntFlag('--iterations'), 1)
+    .option(
+      '--iterations <n>',
+      'run the script this many times, a fresh kernel each',
+      positiveIntFlag('--iterations'),
+      1,
+    )
     .action(async (scriptPath: string, flags: RunFlags) => {
       const results: RunResult[] = [];
       for (let i = 0; i < flags.iterations; i++) {
         const result = await runScript({
           scriptPath,
-          kernel: flags.kernel === undefined ? undefined : parseCommandLine(flags.kernel, '--kernel'),
+          kernel:
+            flags.kernel === undefined ? undefined : parseCommandLine(flags.kernel, '--kernel'),
           api: flags.api,
           skills: flags.skill,
           env: flags.env,
