@@ -1,6 +1,7 @@
 // `kernel-bench run SCRIPT.cmds`: the main job.
 import { Command, Option } from 'commander';
 import { API_NAMES, getProfile, type ApiName } from '../kernel/profiles.ts';
+import { baselineReport, renderRunTable } from '../run/report.ts';
 import { RUN_DEFAULTS, runScript, type RunResult } from '../run/runner.ts';
 import { collectPair, durationFlag, parseCommandLine, positiveIntFlag } from './options.ts';
 
@@ -18,6 +19,8 @@ interface RunFlags {
   logLevel: string;
   progress: 'auto' | 'plain' | 'none';
   iterations: number;
+  baselineDir: string;
+  report: boolean;
 }
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
@@ -75,6 +78,8 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       positiveIntFlag('--iterations'),
       1,
     )
+    .option('--baseline-dir <dir>', 'where baselines are looked up for the report', 'baselines')
+    .option('--no-report', 'skip the table and the baseline comparison at the end')
     .action(async (scriptPath: string, flags: RunFlags) => {
       const results: RunResult[] = [];
       for (let i = 0; i < flags.iterations; i++) {
@@ -98,6 +103,14 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         });
         results.push(result);
         if (result.outcome !== 'complete') break;
+      }
+      if (flags.report) {
+        // The report goes to stdout; progress went to stderr.
+        for (const result of results) process.stdout.write(`\n${renderRunTable(result.log)}\n`);
+        const complete = results.filter((r) => r.outcome === 'complete').map((r) => r.log);
+        if (complete.length > 0) {
+          process.stdout.write(`\n${await baselineReport(complete, flags.baselineDir)}\n`);
+        }
       }
       setExit(Math.max(...results.map((r) => r.exitCode)));
     });
