@@ -1,52 +1,5 @@
-// The kernel-bench command: parse, call the library, exit with a code
-// derived from the result. One catch turns errors into a message and a code.
-import { Command, CommanderError } from 'commander';
-import { EXIT, InputError, KernelError, exitCodeOf } from '../errors.ts';
-import { VERSION } from '../version.ts';
-import { registerBaseline } from './baseline-command.ts';
-import { registerCheck } from './check-command.ts';
-import { registerCompare } from './compare-command.ts';
-import { registerEmulator } from './emulator-command.ts';
-import { registerRun } from './run-command.ts';
-
-export async function main(argv: string[]): Promise<number> {
-  let code: number = EXIT.ok;
-  const setExit = (value: number) => {
-    code = value;
-  };
-  const program = new Command('kernel-bench')
-    .version(VERSION)
-    .description(
-      'Measure a WebAssembly skill kernel per command: time, memory, latency, stop time.',
-    )
-    .exitOverride()
-    .showHelpAfterError('(run kernel-bench help for usage)');
-  registerRun(program, setExit);
-  registerCheck(program);
-  registerEmulator(program);
-  registerCompare(program, setExit);
-  registerBaseline(program);
-  try {
-    await program.parseAsync(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and version end in a CommanderError with exit code 0.
-      return error.exitCode === 0 ? EXIT.ok : EXIT.input;
-    }
-    if (error instanceof InputError || error instanceof KernelError) {
-      process.stderr.write(`kernel-bench: ${error.message}\n`);
-      if (error instanceof KernelError && error.logTail.length > 0) {
-        process.stderr.write(`last kernel output:\n${error.logTail.join('\n')}\n`);
-      }
-      return exitCodeOf(error);
-    }
-    process.stderr.write(
-      `kernel-bench: internal error: ${(error as Error).stack ?? String(error)}\n`,
-    );
-    return EXIT.internal;
-  }
-  return code;
-}
+// Entry point of the kernel-bench command (bundled as dist/cli.js).
+import { main } from './program.ts';
 
 // exitCode rather than exit(): pending output is flushed, and a handle left
 // open by mistake shows up as a hang in tests instead of being hidden.
