@@ -1,0 +1,26 @@
+import { createRequire as __kbCreateRequire } from 'node:module'; const require = __kbCreateRequire(import.meta.url);
+import {
+  runEmulator
+} from "./chunks/chunk-CQEG7VBA.js";
+import "./chunks/chunk-RAIGRZ3J.js";
+import {
+  EXIT,
+  InputError
+} from "./chunks/chunk-SHADZY5Y.js";
+
+// src/emulator/main.ts
+try {
+  await runEmulator();
+  process.exit(EXIT.ok);
+} catch (error) {
+  if (error instanceof InputError) {
+    process.stderr.write(`kernel-bench emulator: ${error.message}
+`);
+    process.exit(EXIT.input);
+  }
+  process.stderr.write(
+    `kernel-bench emulator: internal error: ${error?.stack ?? String(error)}
+`
+  );
+  process.exit(EXIT.internal);
+}
