@@ -52,7 +52,10 @@ export class Executor {
       case 'cached_skills':
         return this.listing(() => this.options.client.cachedSkills(), 'cached skills');
       case 'execute_skill':
-        return { ...emptyStep(), requests: [await this.options.client.run(command.skill, command.input)] };
+        return {
+          ...emptyStep(),
+          requests: [await this.options.client.run(command.skill, command.input)],
+        };
       case 'execute_all': {
         const step = emptyStep();
         for (const skill of await this.options.client.listSkills()) {
@@ -63,7 +66,10 @@ export class Executor {
       case 'p_execute_all': {
         const skills = await this.options.client.listSkills();
         const tasks = skills.flatMap((skill) =>
-          Array.from({ length: command.times }, () => () => this.options.client.run(skill, command.input)),
+          Array.from(
+            { length: command.times },
+            () => () => this.options.client.run(skill, command.input),
+          ),
         );
         return { ...emptyStep(), requests: await this.options.client.runMany(tasks) };
       }

@@ -1,11 +1,17 @@
 // The main job: start a kernel, replay a script against it, measure every
 // command, and write the run log, the memory samples and the kernel's output.
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXIT, InputError, KernelError } from '../errors.ts';
 import { KernelClient, summarize, type RequestResult } from '../kernel/client.ts';
-import { startKernel, freeLoopbackAddress, type KernelProcess } from '../kernel/process.ts';
+import {
+  freeLoopbackAddress,
+  installExitCleanup,
+  startKernel,
+  type KernelProcess,
+} from '../kernel/process.ts';
 import { getProfile, type ApiName } from '../kernel/profiles.ts';
 import { now, elapsed } from '../measure/clock.ts';
 import { fileInfo, formatStamp, resolveExecutable } from '../measure/fileinfo.ts';
@@ -132,14 +138,19 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   let sampler: Sampler | undefined;
   let client: KernelClient | undefined;
   let current = 'start';
+  // Without this, our own SIGINT listener below would replace Node's default
+  // exit: a Ctrl-C only closed the log and the run went on. The cleanup kills
+  // the kernel group and exits with 128 + the signal number (130 for Ctrl-C).
+  installExitCleanup();
   const onSignal = (signal: NodeJS.Signals) => {
-    // Record why the log ends before the process goes; the kernel itself is
-    // killed by the process module's exit cleanup.
+    // Runs before the cleanup (prepended): record why the log ends, synchronously.
+    // Known gap: samples and pk-log lines still buffered in memory are lost.
     writer.outcome({
       ...outcome,
       outcome: 'failed',
       reason: `interrupted by ${signal} during "${current}"`,
     });
+    rmSync(workDir, { recursive: true, force: true });
   };
   process.prependOnceListener('SIGINT', onSignal);
   process.prependOnceListener('SIGTERM', onSignal);
@@ -252,7 +263,12 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
     }
   } catch (error) {
     if (!(error instanceof KernelError)) throw error;
-    const tail = error.logTail.length ? `\nlast kernel output:\n${error.logTail.join('\n')}` : '';
+    // startKernel's messages already end with the last output lines: don't repeat them.
+    const last = error.logTail.at(-1);
+    const tail =
+      last !== undefined && !error.message.includes(last)
+        ? `\nlast kernel output:\n${error.logTail.join('\n')}`
+        : '';
     outcome = { ...outcome, outcome: 'failed', reason: `${error.message}${tail}` };
   } finally {
     process.off('SIGINT', onSignal);
@@ -368,7 +384,8 @@ async function measureLine(
   entry.pids = after?.pids ?? [];
   const failures = [
     ...problems,
-    ...requests.filter((r) => !r.ok).map((r) => `${r.request}: ${r.error ?? `HTTP ${r.status}`}`),
+    // The client's error text already starts with the request.
+    ...requests.filter((r) => !r.ok).map((r) => r.error ?? `${r.request}: HTTP ${r.status}`),
   ];
   if (!reading) failures.unshift('the kernel ended during this command');
   if (failures.length > 0) {
@@ -400,7 +417,10 @@ async function checkTemplates(script: Script, templates: Record<string, string>)
     const file = templates[kind]!;
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) {
-      throw new InputError(`--skill ${kind}=${file}: no such file (the template for add_${kind})`);
+      throw new InputError(
+        `--skill ${kind}=${file}: ${info ? 'not a regular file' : 'no such file'} ` +
+          `(the template for add_${kind}); expected --skill ${kind}=PATH of an existing .wasm file`,
+      );
     }
   }
 }

@@ -1,0 +1,147 @@
+// End-to-end: a bad script or a bad flag is refused before anything starts:
+// exit 2, a message naming the file and line (or the flag), no kernel, no
+// run log, not even the output directory.
+
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanup, runCli, strayChildren, tempDir, writeScript } from './fixtures/run/cli.ts';
+
+after(cleanup);
+
+interface Case {
+  name: string;
+  /** Script path, given the case's directory. */
+  script: (dir: string) => string;
+  extra?: (dir: string) => string[];
+  message: (dir: string) => RegExp;
+}
+
+const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A bad line after a good one, so the line number is 2. */
+const bad = (line: string) => (dir: string) => writeScript(dir, 'bad.cmds', ['skills', line]);
+const at = (rest: string) => (dir: string) =>
+  new RegExp(`^kernel-bench: ${esc(join(dir, 'bad.cmds'))}:2: ${rest}`);
+
+const CASES: Case[] = [
+  {
+    name: 'negative TIMES',
+    script: bad('p_execute_all X 0 0 -3'),
+    message: at('TIMES must be a whole number >= 1, got -3'),
+  },
+  {
+    name: 'negative repeat',
+    script: bad('-2 add_py'),
+    message: at('repeat count must be a whole number >= 1, got -2'),
+  },
+  {
+    name: 'an argument too many',
+    script: bad('add_py 5'),
+    message: at('add_py takes no argument, got "5"'),
+  },
+  {
+    name: 'execute_skill without a name',
+    script: bad('execute_skill'),
+    message: at('execute_skill needs NAME and TOPIC'),
+  },
+  {
+    name: 'a path as skill name',
+    script: bad('delete_skill ../outside'),
+    message: at('skill name "\\.\\./outside" contains a path separator'),
+  },
+  {
+    name: 'an empty script',
+    script: (dir) => writeScript(dir, 'empty.cmds', []),
+    message: (dir) =>
+      new RegExp(`^kernel-bench: ${esc(join(dir, 'empty.cmds'))}: the script has no commands`),
+  },
+  {
+    name: 'only comments',
+    script: (dir) => writeScript(dir, 'comments.cmds', ['# nothing', '', '   # to do']),
+    message: (dir) =>
+      new RegExp(`^kernel-bench: ${esc(join(dir, 'comments.cmds'))}: the script has no commands`),
+  },
+  {
+    name: 'a missing file',
+    script: (dir) => join(dir, 'missing.cmds'),
+    message: (dir) =>
+      new RegExp(`^kernel-bench: script "${esc(join(dir, 'missing.cmds'))}" does not exist`),
+  },
+  {
+    name: 'a directory',
+    script: (dir) => {
+      mkdirSync(join(dir, 'folder.cmds'));
+      return join(dir, 'folder.cmds');
+    },
+    message: (dir) =>
+      new RegExp(`^kernel-bench: script "${esc(join(dir, 'folder.cmds'))}" is a directory`),
+  },
+  {
+    name: 'a missing --skill template',
+    script: (dir) => writeScript(dir, 'wasi.cmds', ['skills', 'add_wasi']),
+    extra: (dir) => ['--skill', `wasi=${join(dir, 'nothere.wasm')}`],
+    message: (dir) =>
+      new RegExp(`^kernel-bench: --skill wasi=${esc(join(dir, 'nothere.wasm'))}: no such file`),
+  },
+];
+
+test(
+  'bad scripts and templates: exit 2, file and line named, nothing started or written',
+  { timeout: 120_000 },
+  async () => {
+    // Three CLIs at a time: each is only a node start-up and a parse.
+    const queue = [...CASES];
+    const failures: string[] = [];
+    const worker = async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        const dir = tempDir();
+        const out = join(dir, 'out');
+        const cli = await runCli([
+          'run',
+          c.script(dir),
+          '--out',
+          out,
+          '--progress',
+          'plain',
+          ...(c.extra?.(dir) ?? []),
+        ]);
+        const problems = [
+          cli.code !== 2 && `exit ${cli.code}`,
+          !c.message(dir).test(cli.stderr) && `stderr ${JSON.stringify(cli.stderr)}`,
+          /emulated kernel|run log:/.test(cli.stderr) && 'a kernel was started',
+          existsSync(out) && 'the output directory was made',
+        ].filter(Boolean);
+        if (problems.length > 0) failures.push(`${c.name}: ${problems.join('; ')}`);
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    assert.deepEqual(failures, []);
+    assert.deepEqual(strayChildren(), []);
+  },
+);
+
+test(
+  'a template that exists but is a directory is refused the same way',
+  { timeout: 60_000 },
+  async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'tpl.wasm'));
+    writeFileSync(join(dir, 'x.cmds'), 'add_wasi\n');
+    const cli = await runCli([
+      'run',
+      join(dir, 'x.cmds'),
+      '--out',
+      join(dir, 'out'),
+      '--skill',
+      `wasi=${join(dir, 'tpl.wasm')}`,
+    ]);
+    assert.equal(cli.code, 2, cli.stderr);
+    assert.match(
+      cli.stderr,
+      /--skill wasi=.*tpl\.wasm: not a regular file .*expected --skill wasi=PATH/,
+    );
+    assert.equal(existsSync(join(dir, 'out')), false);
+  },
+);
