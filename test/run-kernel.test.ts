@@ -82,7 +82,18 @@ test(
       'skills',
     ]);
     const out = join(dir, 'out');
-    const child = startCli(['run', script, '--out', out, ...FAST]);
+    // This kernel waits at stop until its clients close their connections (or
+    // its 5 s idle timeout ends them): only our closing them first keeps the
+    // stop short.
+    const child = startCli([
+      'run',
+      script,
+      '--out',
+      out,
+      '--env',
+      'KB_EMU_WAIT_FOR_CLIENTS=1',
+      ...FAST,
+    ]);
     await whenStderr(child, /^run log: /);
     const t0 = performance.now();
     const result = await child;

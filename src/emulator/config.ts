@@ -22,6 +22,7 @@
 // | KB_EMU_STOP_DELAY_MS             | 0                   | delay between SIGTERM and shutting down         |
 // | KB_EMU_IGNORE_SIGTERM            | false               | `1`/`true`: SIGTERM is logged and ignored       |
 // | KB_EMU_HEALTH                    | ok                  | `never`: health routes answer 503 forever       |
+// | KB_EMU_WAIT_FOR_CLIENTS          | false               | `1`: at stop, wait until clients close their keep-alive connections (the server's 5 s idle timeout still applies), as servers with a graceful shutdown do |
 
 import { InputError } from '../errors.ts';
 
@@ -57,6 +58,8 @@ export interface EmulatorConfig {
   crashAfter: number | null;
   stopDelayMs: number;
   ignoreSigterm: boolean;
+  /** At stop, leave idle keep-alive connections for the clients to close. */
+  waitForClients: boolean;
   health: HealthMode;
 }
 
@@ -165,6 +168,7 @@ export function readConfig(env: Env = process.env): EmulatorConfig {
   const crashAfter = get(env, 'KB_EMU_CRASH_AFTER');
   const stopDelay = get(env, 'KB_EMU_STOP_DELAY_MS');
   const ignore = get(env, 'KB_EMU_IGNORE_SIGTERM');
+  const waitForClients = get(env, 'KB_EMU_WAIT_FOR_CLIENTS');
   const health = get(env, 'KB_EMU_HEALTH');
 
   // Parse the factor even when the KB value overrides it, so a typo in it
@@ -197,6 +201,9 @@ export function readConfig(env: Env = process.env): EmulatorConfig {
     crashAfter: crashAfter ? parseUnsigned('KB_EMU_CRASH_AFTER', crashAfter) : null,
     stopDelayMs: stopDelay ? parseUnsigned('KB_EMU_STOP_DELAY_MS', stopDelay) : 0,
     ignoreSigterm: ignore ? parseBoolean('KB_EMU_IGNORE_SIGTERM', ignore) : false,
+    waitForClients: waitForClients
+      ? parseBoolean('KB_EMU_WAIT_FOR_CLIENTS', waitForClients)
+      : false,
     health: health ? parseChoice('KB_EMU_HEALTH', health, HEALTH_MODES) : 'ok',
   };
 }

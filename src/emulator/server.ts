@@ -76,6 +76,7 @@ export class EmulatedKernel {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.rescanTimer) clearTimeout(this.rescanTimer);
+    if (this.config.waitForClients) await this.clientsGone();
     const closed = Promise.all([this.server, this.metrics].map((s) => closeServer(s)));
     this.server?.closeIdleConnections();
     this.metrics?.closeAllConnections();
@@ -83,6 +84,17 @@ export class EmulatedKernel {
     this.server?.closeAllConnections();
     await closed;
     this.registry.clear();
+  }
+
+  /** Resolves when no client connection is open (idle ones time out after keepAliveTimeout). */
+  private clientsGone(): Promise<void> {
+    const server = this.server;
+    if (!server) return Promise.resolve();
+    return new Promise((resolve) => {
+      const poll = () =>
+        server.getConnections((_error, count) => (count === 0 ? resolve() : setTimeout(poll, 20)));
+      poll();
+    });
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
