@@ -34,6 +34,7 @@ describe('emulator configuration', () => {
       crashAfter: null,
       stopDelayMs: 0,
       ignoreSigterm: false,
+      waitForClients: false,
       health: 'ok',
     });
   });
