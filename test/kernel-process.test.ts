@@ -252,18 +252,24 @@ test('a descendant that left the group (setsid) is still found and killed', asyn
   ]);
   await client.close();
   let escapee = 0;
-  // Up to 15 s: a node start is slow on a loaded 2-core machine.
-  for (let i = 0; i < 300 && !escapee; i++) {
-    const line = kernel.logTail(50).find((l) => l.startsWith('escapee '));
-    if (line) escapee = Number(line.split(' ')[1]);
-    else await new Promise((r) => setTimeout(r, 50));
+  try {
+    // Up to 15 s: a node start is slow on a loaded 2-core machine.
+    for (let i = 0; i < 300 && !escapee; i++) {
+      const line = kernel.logTail(50).find((l) => l.startsWith('escapee '));
+      if (line) escapee = Number(line.split(' ')[1]);
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(escapee > 0, 'the escapee never printed its pid');
+    assert.equal(alive(escapee), true);
+    const stop = await kernel.stop(5000);
+    assert.equal(stop.code, 0);
+    assert.equal(stop.killed, true);
+    assert.equal(alive(escapee), false);
+  } finally {
+    // Whatever failed above, no process may outlive the test (it would hang the run).
+    await kernel.stop(200);
+    if (escapee && alive(escapee)) process.kill(escapee, 'SIGKILL');
   }
-  assert.ok(escapee > 0, 'the escapee never printed its pid');
-  assert.equal(alive(escapee), true);
-  const stop = await kernel.stop(5000);
-  assert.equal(stop.code, 0);
-  assert.equal(stop.killed, true);
-  assert.equal(alive(escapee), false);
 });
 
 test('the kernel never sees GitHub credentials but gets its own variables', async () => {
