@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, InputError, KernelError, exitCodeOf } from '../errors.ts';
 import { VERSION } from '../version.ts';
+import { registerAb } from './ab-command.ts';
 import { registerBaseline } from './baseline-command.ts';
 import { registerCheck } from './check-command.ts';
 import { registerCompare } from './compare-command.ts';
@@ -23,6 +24,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerEmulator(program);
   registerCompare(program, setExit);
   registerBaseline(program);
+  registerAb(program, setExit);
   return program;
 }
 

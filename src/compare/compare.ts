@@ -8,7 +8,7 @@ import { platformOf, runsOfBaseline, type LoadedBaseline } from './baseline.ts';
 import { formatNumber } from './format.ts';
 import { legacyPct } from './legacy.ts';
 import { rowsOf, runOfLog, slopesOf, type Row, type Run } from './rows.ts';
-import { resolveThresholds, type Thresholds } from './thresholds.ts';
+import { ONE_RUN_GROSS, resolveThresholds, type Thresholds } from './thresholds.ts';
 import {
   COMPARISON_SCHEMA,
   METRICS,
@@ -152,7 +152,19 @@ const ENTRY_METRICS = [
   ['rss_diff', 'rss_diff', 'KiB'],
   ['peak_rss', 'peak_rss', 'KiB'],
   ['p95', 'p95 latency', 'ms'],
+  // Deploy entries only: the first execution includes the skill's load, which
+  // `took` mixes with the wait for the rescan (dominated by the update interval).
+  ['first_exec_ms', 'first execution (load)', 'ms'],
 ] as const;
+
+/** Entry metric → the verdict metric and threshold it is judged with. */
+const VERDICT_OF = {
+  took: 'took',
+  rss_diff: 'rss_diff',
+  peak_rss: 'peak_rss',
+  p95: 'p95',
+  first_exec_ms: 'first_exec',
+} as const;
 
 export function compare(input: CompareInput): Comparison {
   if (input.sides.length < 2) {
@@ -189,15 +201,17 @@ export function compare(input: CompareInput): Comparison {
         const av = present(a.runs[metric]);
         const bv = present(b.runs[metric]);
         if (!av.length || !bv.length) continue;
+        const judged = VERDICT_OF[metric];
         verdicts.push(
           judge({
-            metric,
+            metric: judged,
             side: b.label,
             name,
             a: av,
             b: bv,
-            threshold: thresholds[metric],
+            threshold: thresholds[judged],
             unit,
+            timing: metric !== 'rss_diff' && metric !== 'peak_rss',
           }),
         );
       }
@@ -240,6 +254,7 @@ export function compare(input: CompareInput): Comparison {
           b: tb.runs.took,
           threshold: thresholds.took,
           unit: 'ms',
+          timing: true,
         }),
       );
     }
@@ -322,7 +337,9 @@ export function compare(input: CompareInput): Comparison {
     const i = s.info;
     if (aInfo.runs < 2 || i.runs < 2) {
       notes.push(
-        `a vs ${i.label}: one run on a side, so no noise estimate; verdicts use the thresholds alone`,
+        `a vs ${i.label}: one run on a side, so no noise estimate; memory verdicts use the ` +
+          `thresholds alone, a time counts only beyond +${ONE_RUN_GROSS.pct}% and ${ONE_RUN_GROSS.floor} ms ` +
+          `(else noisy)`,
       );
     }
     if (aInfo.machine.brand !== i.machine.brand || aInfo.machine.platform !== i.machine.platform) {

@@ -56,6 +56,7 @@ function rowOf(entry: Entry, deployed: Record<string, number>): Row {
       peak_rss: entry.peak_rss ?? null,
       cpu_ms: entry.cpu_ms ?? null,
       p95: entry.requests?.latency.p95 ?? null,
+      first_exec_ms: entry.first_exec_ms ?? null,
       errors: errorsOf(entry),
     },
     deployed,

@@ -7,11 +7,22 @@
 export const COMPARISON_SCHEMA = 1 as const;
 
 /** Values kept per entry and side (raw and median). */
-export const METRICS = ['took', 'rss', 'rss_diff', 'peak_rss', 'cpu_ms', 'p95', 'errors'] as const;
+export const METRICS = [
+  'took',
+  'rss',
+  'rss_diff',
+  'peak_rss',
+  'cpu_ms',
+  'p95',
+  'first_exec_ms',
+  'errors',
+] as const;
 export type Metric = (typeof METRICS)[number];
 
 /**
  * What a verdict judges. Per entry: `took`, `rss_diff`, `peak_rss`, `p95`,
+ * `first_exec` (deploy entries: the first execution after a deploy, which
+ * includes loading the skill),
  * `errors`, and `stop` (the kernel needed SIGKILL). Totals: `total_took`,
  * `max_rss`, `max_peak`, `slope` (memory per deployed skill), `outcome`
  * (failed run, crash, missing `stop`).
@@ -21,6 +32,7 @@ export type VerdictMetric =
   | 'rss_diff'
   | 'peak_rss'
   | 'p95'
+  | 'first_exec'
   | 'errors'
   | 'stop'
   | 'total_took'
@@ -160,7 +172,7 @@ export interface Overall {
 
 /**
  * Threshold keys: `took` (entries and total time), `rss_diff`, `peak_rss`
- * (entries), `rss` (maximum rss and maximum peak), `p95`, `slope`, `errors`
+ * (entries), `rss` (maximum rss and maximum peak), `p95`, `first_exec`, `slope`, `errors`
  * (any new error regresses; pct and floor are 0). Defaults: `THRESHOLDS` in thresholds.ts.
  */
 export const THRESHOLD_METRICS = [
@@ -169,6 +181,7 @@ export const THRESHOLD_METRICS = [
   'peak_rss',
   'rss',
   'p95',
+  'first_exec',
   'slope',
   'errors',
 ] as const;

@@ -5,6 +5,7 @@
 import ttest2 from '@stdlib/stats-ttest2';
 import { median } from 'simple-statistics';
 import { formatNumber, formatSignedPct } from './format.ts';
+import { ONE_RUN_GROSS } from './thresholds.ts';
 import type { Status, Threshold, Verdict, VerdictMetric } from './types.ts';
 
 /** Significance level of the t-test. */
@@ -24,6 +25,8 @@ export interface JudgeInput {
   unit?: string;
   /** Formats a value without its unit; defaults to grouping with at most one decimal. */
   format?: (n: number) => string;
+  /** A time (ms): with one run on a side, only a gross change counts (ONE_RUN_GROSS). */
+  timing?: boolean;
 }
 
 /**
@@ -74,7 +77,20 @@ export function judge(input: JudgeInput): Verdict {
       : `above the ${formatNumber(threshold.pct, 1)}% threshold`;
   const direction: Status = abs > 0 ? 'regressed' : 'improved';
   const p = welchPValue(input.a, input.b);
-  if (p === undefined) return { ...base, status: direction, reason: `${head}, ${above}` };
+  if (p === undefined) {
+    const gross =
+      pct !== null && Math.abs(pct) >= ONE_RUN_GROSS.pct && Math.abs(abs) >= ONE_RUN_GROSS.floor;
+    if (input.timing && !gross) {
+      return {
+        ...base,
+        status: 'noisy',
+        reason:
+          `${head}, ${above}, but one run per side: no noise estimate (with one run a time ` +
+          `counts only beyond ±${ONE_RUN_GROSS.pct}% and ${ONE_RUN_GROSS.floor} ms; run several)`,
+      };
+    }
+    return { ...base, status: direction, reason: `${head}, ${above}` };
+  }
   const test = `p=${formatP(p)}, Welch t-test`;
   if (p < ALPHA) {
     return { ...base, status: direction, pValue: p, reason: `${head}, ${above} (${test})` };
