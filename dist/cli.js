@@ -1,8 +1,5 @@
 import { createRequire as __kbCreateRequire } from 'node:module'; const require = __kbCreateRequire(import.meta.url);
 import {
-  runEmulator
-} from "./chunks/chunk-CQEG7VBA.js";
-import {
   RUN_DEFAULTS,
   VERSION,
   compare,
@@ -21,20 +18,20 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-QLGJN25N.js";
+} from "./chunks/chunk-FSSFXCRP.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,
   describeThresholds,
   getProfile,
   parseThresholds
-} from "./chunks/chunk-LBHPPOXP.js";
-import {
-  parseDuration
-} from "./chunks/chunk-RAIGRZ3J.js";
+} from "./chunks/chunk-5AD4YFQA.js";
 import {
   markdownTable
 } from "./chunks/chunk-DYWQ6MCK.js";
+import {
+  parseDuration
+} from "./chunks/chunk-RAIGRZ3J.js";
 import {
   EXIT,
   InputError,
@@ -1216,7 +1213,7 @@ var require_command = __commonJS({
     var { Help: Help2, stripColor } = require_help();
     var { Option: Option2, DualOptions } = require_option();
     var { suggestSimilar } = require_suggestSimilar();
-    var Command3 = class _Command extends EventEmitter {
+    var Command4 = class _Command extends EventEmitter {
       /**
        * Initialize a new `Command`.
        *
@@ -3444,7 +3441,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         return true;
       return void 0;
     }
-    exports.Command = Command3;
+    exports.Command = Command4;
     exports.useColor = useColor;
   }
 });
@@ -3453,15 +3450,15 @@ Expecting one of '${allowedValues.join("', '")}'`);
 var require_commander = __commonJS({
   "node_modules/commander/index.js"(exports) {
     var { Argument: Argument2 } = require_argument();
-    var { Command: Command3 } = require_command();
+    var { Command: Command4 } = require_command();
     var { CommanderError: CommanderError2, InvalidArgumentError: InvalidArgumentError2 } = require_error();
     var { Help: Help2 } = require_help();
     var { Option: Option2 } = require_option();
-    exports.program = new Command3();
-    exports.createCommand = (name) => new Command3(name);
+    exports.program = new Command4();
+    exports.createCommand = (name) => new Command4(name);
     exports.createOption = (flags, description) => new Option2(flags, description);
     exports.createArgument = (name, description) => new Argument2(name, description);
-    exports.Command = Command3;
+    exports.Command = Command4;
     exports.Option = Option2;
     exports.Argument = Argument2;
     exports.Help = Help2;
@@ -3958,6 +3955,60 @@ var {
   Help
 } = import_index.default;
 
+// src/cli/ab-command.ts
+import { writeFile as writeFile2 } from "node:fs/promises";
+
+// src/ab/ab.ts
+import { join } from "node:path";
+var AB_SIDES = ["base", "candidate"];
+var AB_DEFAULT_ROUNDS = 5;
+async function runAb(options) {
+  if (!Number.isInteger(options.rounds) || options.rounds < 1) {
+    throw new InputError(`--rounds: ${options.rounds} is not a positive whole number`);
+  }
+  const runs = { base: [], candidate: [] };
+  let reason;
+  rounds: for (let round = 1; round <= options.rounds; round++) {
+    for (const side of AB_SIDES) {
+      options.onRun?.(round, side);
+      const kernel = options[side];
+      const result = await runScript({
+        ...options.run,
+        scriptPath: options.scriptPath,
+        kernel: kernel.kernel,
+        env: { ...options.env, ...kernel.env },
+        outDir: join(options.outDir, side)
+      });
+      runs[side].push(result);
+      if (result.outcome !== "complete") {
+        reason = `${side} run ${round} failed: ${result.reason ?? "no reason given"}`;
+        break rounds;
+      }
+    }
+  }
+  let comparison = null;
+  if (runs.base.length > 0 && runs.candidate.length > 0) {
+    comparison = compare({
+      sides: [{ logs: runs.base.map((r) => r.log) }, { logs: runs.candidate.map((r) => r.log) }],
+      thresholds: options.thresholds
+    });
+  }
+  return {
+    base: runs.base,
+    candidate: runs.candidate,
+    comparison,
+    outcome: reason ? "failed" : "complete",
+    ...reason ? { reason } : {},
+    exitCode: reason ? EXIT.kernel : EXIT.ok
+  };
+}
+
+// src/cli/compare-command.ts
+import { writeFile } from "node:fs/promises";
+
+// src/compare/load.ts
+import { readFile as readFile2, stat } from "node:fs/promises";
+
 // src/runlog/read.ts
 import { readFile } from "node:fs/promises";
 async function readRunLog(path) {
@@ -4248,75 +4299,7 @@ function readEntry(obj, at) {
   });
 }
 
-// src/cli/baseline-command.ts
-function registerBaseline(program2) {
-  const baseline = program2.command("baseline").description("Manage stored baselines.");
-  baseline.command("save").usage("LOG... [--out DIR]").description(
-    "Save the median and spread of each metric of complete runs of one script, with every raw value, the script hash and where they came from, as <DIR>/<os>-<arch>/<script>.json."
-  ).argument("<logs...>", "run logs of the same script, kernel and platform").option("--out <dir>", "baselines directory", "baselines").action(async (logs, opts) => {
-    const runs = await Promise.all(logs.map(readRunLog));
-    const { path, baseline: b } = await saveBaseline(runs, opts.out);
-    process.stdout.write(
-      `saved ${path} (${b.provenance.runs} run${b.provenance.runs === 1 ? "" : "s"}, script hash ${b.script.hash}, kernel ${b.provenance.kernelHash ?? "unknown"})
-`
-    );
-  });
-  return baseline;
-}
-
-// src/cli/options.ts
-var import_shell_quote = __toESM(require_shell_quote(), 1);
-function parseCommandLine(text, flag) {
-  const words = (0, import_shell_quote.parse)(text);
-  const argv = [];
-  for (const word of words) {
-    if (typeof word !== "string") {
-      throw new InputError(
-        `${flag}: "${text}" contains shell syntax (${JSON.stringify(word)}); give one command, or wrap it: ${flag} "sh -c '\u2026'"`
-      );
-    }
-    argv.push(word);
-  }
-  if (argv.length === 0) throw new InputError(`${flag}: the command is empty`);
-  return argv;
-}
-function collectPair(flag) {
-  return (value, previous = {}) => {
-    const at = value.indexOf("=");
-    if (at <= 0) throw new InputError(`${flag}: "${value}" is not KEY=VALUE`);
-    return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
-  };
-}
-function durationFlag(flag) {
-  return (value) => parseDuration(flag, value);
-}
-function positiveIntFlag(flag) {
-  return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-      throw new InputError(`${flag}: "${value}" is not a positive whole number`);
-    }
-    return Number(value);
-  };
-}
-
-// src/cli/check-command.ts
-function registerCheck(program2) {
-  program2.command("check").description("validate a .cmds script and print its hash and a summary").argument("<script>", "the .cmds script").option(
-    "--skill <kind=file>",
-    "declare a skill kind for add_<kind> (repeatable)",
-    collectPair("--skill")
-  ).action(async (scriptPath, flags) => {
-    const kinds = Object.keys({ ...templatePaths(), ...flags.skill });
-    const script = await loadScript(scriptPath, { kinds });
-    process.stdout.write(describeScript(script) + "\n");
-  });
-}
-
-// src/cli/compare-command.ts
-import { writeFile } from "node:fs/promises";
-
 // src/compare/load.ts
-import { readFile as readFile2, stat } from "node:fs/promises";
 async function readSideFile(path) {
   let text;
   try {
@@ -4614,11 +4597,177 @@ function registerCompare(program2, setExit = (code) => {
   });
 }
 
+// src/cli/options.ts
+var import_shell_quote = __toESM(require_shell_quote(), 1);
+function parseCommandLine(text, flag) {
+  const words = (0, import_shell_quote.parse)(text);
+  const argv = [];
+  for (const word of words) {
+    if (typeof word !== "string") {
+      throw new InputError(
+        `${flag}: "${text}" contains shell syntax (${JSON.stringify(word)}); give one command, or wrap it: ${flag} "sh -c '\u2026'"`
+      );
+    }
+    argv.push(word);
+  }
+  if (argv.length === 0) throw new InputError(`${flag}: the command is empty`);
+  return argv;
+}
+function collectPair(flag) {
+  return (value, previous = {}) => {
+    const at = value.indexOf("=");
+    if (at <= 0) throw new InputError(`${flag}: "${value}" is not KEY=VALUE`);
+    return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+  };
+}
+function durationFlag(flag) {
+  return (value) => parseDuration(flag, value);
+}
+function positiveIntFlag(flag) {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+      throw new InputError(`${flag}: "${value}" is not a positive whole number`);
+    }
+    return Number(value);
+  };
+}
+
+// src/cli/ab-command.ts
+var EMULATOR_WORD = "emulator";
+function kernelOf(text, flag) {
+  return text.trim() === EMULATOR_WORD ? void 0 : parseCommandLine(text, flag);
+}
+function registerAb(program2, setExit) {
+  program2.command("ab").description(
+    "run a base and a candidate kernel interleaved (ABAB..., a fresh kernel each round) on one script, then compare the two sets with the t-test of compare (base is a, candidate b)"
+  ).argument("<script>", "the .cmds script").requiredOption("--base <command>", `the base kernel command line, or "${EMULATOR_WORD}"`).requiredOption(
+    "--candidate <command>",
+    `the candidate kernel command line, or "${EMULATOR_WORD}"`
+  ).option(
+    "--rounds <n>",
+    `rounds, each one base and one candidate run (default ${AB_DEFAULT_ROUNDS})`,
+    positiveIntFlag("--rounds"),
+    AB_DEFAULT_ROUNDS
+  ).addOption(
+    new Option("--api <name>", "the kernel API generation").choices(API_NAMES).default(RUN_DEFAULTS.api)
+  ).option(
+    "--skill <kind=file>",
+    "template .wasm for add_<kind> (repeatable)",
+    collectPair("--skill")
+  ).option("--env <key=value>", "environment for both kernels (repeatable)", collectPair("--env")).option(
+    "--base-env <key=value>",
+    "environment for the base kernel only (repeatable)",
+    collectPair("--base-env")
+  ).option(
+    "--candidate-env <key=value>",
+    "environment for the candidate kernel only (repeatable)",
+    collectPair("--candidate-env")
+  ).option("--out <dir>", "where logs are written (<dir>/base, <dir>/candidate)", "runs/ab").option(
+    "--update-interval <duration>",
+    "the kernels' namespace rescan interval",
+    RUN_DEFAULTS.updateInterval
+  ).option(
+    "--ready-timeout <duration>",
+    "how long a kernel may take to become healthy (default 30s)",
+    durationFlag("--ready-timeout")
+  ).option("--format <format>", `report format: ${FORMATS.join(", ")}`, "text").option(
+    "--threshold <spec>",
+    `override a verdict threshold, repeatable: ${THRESHOLD_SYNTAX}. Defaults: ${describeThresholds()}`,
+    (value, previous) => [...previous, value],
+    []
+  ).option("--fail-on-regression", `exit with code ${EXIT.regression} when a verdict is regressed`).option("--report <file>", "write the report to FILE instead of stdout").addOption(
+    new Option("--progress <mode>", "live line on a terminal, else one line per command").choices(["auto", "plain", "none"]).default("none")
+  ).action(async (scriptPath, flags) => {
+    if (!FORMATS.includes(flags.format)) {
+      throw new InputError(
+        `--format ${JSON.stringify(flags.format)}: expected one of ${FORMATS.join(", ")}`
+      );
+    }
+    const thresholds = parseThresholds(flags.threshold);
+    const result = await runAb({
+      scriptPath,
+      base: { kernel: kernelOf(flags.base, "--base"), env: flags.baseEnv },
+      candidate: { kernel: kernelOf(flags.candidate, "--candidate"), env: flags.candidateEnv },
+      rounds: flags.rounds,
+      outDir: flags.out,
+      env: flags.env,
+      thresholds,
+      run: {
+        api: flags.api,
+        skills: flags.skill,
+        updateInterval: flags.updateInterval,
+        readyTimeoutMs: flags.readyTimeout,
+        progress: flags.progress,
+        // The token comes from the environment only, never from a flag.
+        token: process.env[getProfile(flags.api).tokenVar] || void 0
+      },
+      onRun: (round, side) => process.stderr.write(`ab: round ${round} of ${flags.rounds}, ${side}
+`)
+    });
+    if (result.reason) process.stderr.write(`ab: ${result.reason}
+`);
+    if (result.comparison) {
+      const report = RENDERERS[flags.format](result.comparison);
+      if (flags.report) {
+        await writeFile2(flags.report, report).catch((error) => {
+          throw new InputError(
+            `--report ${flags.report}: cannot write the report (${error.code})`
+          );
+        });
+        process.stderr.write(`wrote ${flags.report}
+`);
+      } else {
+        process.stdout.write(report);
+      }
+    }
+    const regressed = result.comparison?.overall.status === "regressed";
+    setExit(
+      result.exitCode !== EXIT.ok ? result.exitCode : regressed && flags.failOnRegression ? EXIT.regression : EXIT.ok
+    );
+  });
+}
+
+// src/cli/baseline-command.ts
+function registerBaseline(program2) {
+  const baseline = program2.command("baseline").description("Manage stored baselines.");
+  baseline.command("save").usage("LOG... [--out DIR]").description(
+    "Save the median and spread of each metric of complete runs of one script, with every raw value, the script hash and where they came from, as <DIR>/<os>-<arch>/<script>.json."
+  ).argument("<logs...>", "run logs of the same script, kernel and platform").option("--out <dir>", "baselines directory", "baselines").action(async (logs, opts) => {
+    const runs = await Promise.all(logs.map(readRunLog));
+    const { path, baseline: b } = await saveBaseline(runs, opts.out);
+    process.stdout.write(
+      `saved ${path} (${b.provenance.runs} run${b.provenance.runs === 1 ? "" : "s"}, script hash ${b.script.hash}, kernel ${b.provenance.kernelHash ?? "unknown"})
+`
+    );
+  });
+  return baseline;
+}
+
+// src/cli/check-command.ts
+function registerCheck(program2) {
+  program2.command("check").description("validate a .cmds script and print its hash and a summary").argument("<script>", "the .cmds script").option(
+    "--skill <kind=file>",
+    "declare a skill kind for add_<kind> (repeatable)",
+    collectPair("--skill")
+  ).action(async (scriptPath, flags) => {
+    const kinds = Object.keys({ ...templatePaths(), ...flags.skill });
+    const script = await loadScript(scriptPath, { kinds });
+    process.stdout.write(describeScript(script) + "\n");
+  });
+}
+
 // src/cli/emulator-command.ts
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 function registerEmulator(program2) {
   program2.command("emulator").description(
     "run the emulated kernel in the foreground, configured from the environment like the real one"
   ).action(async () => {
+    if (typeof globalThis.gc !== "function") {
+      setFlagsFromString("--expose-gc");
+      globalThis.gc = runInNewContext("gc");
+    }
+    const { runEmulator } = await import("./chunks/run-3GPRTSSL.js");
     await runEmulator(process.env);
   });
 }
@@ -4744,6 +4893,7 @@ function buildProgram(setExit) {
   registerEmulator(program2);
   registerCompare(program2, setExit);
   registerBaseline(program2);
+  registerAb(program2, setExit);
   return program2;
 }
 async function main(argv) {

@@ -1,7 +1,7 @@
 import { createRequire as __kbCreateRequire } from 'node:module'; const require = __kbCreateRequire(import.meta.url);
 import {
   runEmulator
-} from "./chunks/chunk-CQEG7VBA.js";
+} from "./chunks/chunk-3R2T3OUJ.js";
 import "./chunks/chunk-RAIGRZ3J.js";
 import {
   EXIT,

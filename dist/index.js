@@ -2,7 +2,7 @@ import { createRequire as __kbCreateRequire } from 'node:module'; const require 
 import {
   API_NAMES,
   parseThresholds
-} from "./chunks/chunk-LBHPPOXP.js";
+} from "./chunks/chunk-5AD4YFQA.js";
 import {
   debug,
   getInput,
@@ -164,7 +164,7 @@ function artifactPrefix(value) {
 async function main() {
   try {
     const settings = readSettings();
-    if (settings.mode === "run") await (await import("./chunks/run-mode-O5DF5YUQ.js")).runMode(settings);
+    if (settings.mode === "run") await (await import("./chunks/run-mode-KF5SHAPV.js")).runMode(settings);
     else await (await import("./chunks/report-mode-3APPQSZQ.js")).reportMode(settings);
   } catch (error) {
     if (error instanceof InputError || error instanceof KernelError) {

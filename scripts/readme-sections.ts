@@ -45,7 +45,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const fresh = renderReadme(current);
   if (process.argv.includes('--check')) {
     if (fresh !== current) {
-      process.stderr.write('README.md is stale: run node --import tsx scripts/readme-sections.ts\n');
+      process.stderr.write(
+        'README.md is stale: run node --import tsx scripts/readme-sections.ts\n',
+      );
       process.exitCode = 1;
     }
   } else if (fresh !== current) {
