@@ -11,12 +11,13 @@ export const ENTRIES = {
   emulator: 'src/emulator/main.ts',
 };
 
-export async function bundle(outdir) {
+/** Builds `entries` (default: all three) into `outdir`, replacing what was there. */
+export async function bundle(outdir, entries = ENTRIES) {
   // Stale chunks from an earlier build must not linger next to the new ones.
   await rm(outdir, { recursive: true, force: true });
   await build({
     absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
-    entryPoints: ENTRIES,
+    entryPoints: entries,
     outdir,
     bundle: true,
     platform: 'node',

@@ -3,7 +3,8 @@
 // files. The bundle is built into a temp directory laid out like a checkout
 // of the action (package.json, dist/, templates/) so it does not race the
 // repository's own dist/.
-import { build } from 'esbuild';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { bundle } from '../../scripts/build.mjs';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -30,23 +31,9 @@ export async function buildAction(options: { emulator?: boolean } = {}): Promise
   await copyFile(join(REPO, 'action.yml'), join(dir, 'action.yml'));
   if (existsSync(join(REPO, 'templates')))
     await symlink(join(REPO, 'templates'), join(dir, 'templates'));
-  await build({
-    entryPoints: {
-      index: join(REPO, 'src/action/main.ts'),
-      ...(options.emulator ? { emulator: join(REPO, 'src/emulator/main.ts') } : {}),
-    },
-    outdir: join(dir, 'dist'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    banner: {
-      js: "import { createRequire as __kbCreateRequire } from 'node:module'; const require = __kbCreateRequire(import.meta.url);",
-    },
-    legalComments: 'none',
-    logLevel: 'error',
+  await bundle(join(dir, 'dist'), {
+    index: 'src/action/main.ts',
+    ...(options.emulator ? { emulator: 'src/emulator/main.ts' } : {}),
   });
   return dir;
 }
