@@ -134,9 +134,14 @@ describe('bad inputs fail the step naming the input', () => {
       /input 'results-dir' is set to 'x' but 'mode' is 'run'/,
     ],
     [
-      'base-ref',
-      { 'base-ref': 'main' },
-      /input 'base-ref' is set to 'main', but base-ref is not implemented yet/,
+      'base-ref in report mode',
+      { mode: 'report', 'base-ref': 'main' },
+      /input 'base-ref' is set to 'main' but 'mode' is 'report'; base-ref is used by 'mode: run' only/,
+    ],
+    [
+      'base-ref that git would read as an option',
+      { 'base-ref': '--output=/tmp/x' },
+      /input 'base-ref' is '--output=\/tmp\/x'; expected a branch, tag or commit .*not starting with '-'/,
     ],
   ];
   for (const [name, inputs, expected] of cases) {

@@ -92,7 +92,18 @@ function renderHead(legs: LegResult[], options: CommentOptions): string {
     if (reasons.length > 20) lines.push(`- … and ${reasons.length - 20} more`);
     lines.push('', '</details>', '');
   }
-  if (legs.some((l) => l.scripts.some((s) => !s.baseline))) {
+  for (const leg of legs) {
+    for (const s of leg.scripts) {
+      if (!s.baseRef) continue;
+      lines.push(
+        `${leg.leg.key}, \`${s.script}\`: compared with ${code(s.baseRef.ref)} ` +
+          `(${s.baseRef.sha.slice(0, 7)}) in the same job, ${s.baseRef.rounds} rounds interleaved ` +
+          `(base and this commit alternating, a fresh kernel each run), not with a stored baseline.`,
+        '',
+      );
+    }
+  }
+  if (legs.some((l) => l.scripts.some((s) => !s.baseline && !s.baseRef))) {
     lines.push(
       '⚪ Some legs had no baseline yet: figures are shown without deltas. ' +
         'Baselines are saved on pushes to the default branch.',
@@ -121,14 +132,21 @@ function current(c: Comparison, e: EntryComparison): EntrySide | undefined {
   return e.sides[c.runs.length - 1];
 }
 
-/** Side `a` when it is a baseline; without one, `a` is the runs themselves (see compare-leg.ts). */
-function baselineSide(c: Comparison, e: EntryComparison): EntrySide | undefined {
-  return c.runs[0]?.source === 'baseline' ? e.sides[0] : undefined;
+/**
+ * Side `a` is a reference when it is a baseline or the base-ref's runs;
+ * otherwise `a` is the runs themselves (see compare-leg.ts).
+ */
+function referenced(s: ScriptResult): boolean {
+  return s.baseRef !== undefined || s.comparison?.runs[0]?.source === 'baseline';
 }
 
-/** Verdicts only mean something against a baseline. */
-function verdictsOf(c: Comparison, e: EntryComparison): Verdict[] {
-  return c.runs[0]?.source === 'baseline' ? e.verdicts : [];
+function baselineSide(s: ScriptResult, e: EntryComparison): EntrySide | undefined {
+  return referenced(s) ? e.sides[0] : undefined;
+}
+
+/** Verdicts only mean something against a reference. */
+function verdictsOf(s: ScriptResult, e: EntryComparison): Verdict[] {
+  return referenced(s) ? e.verdicts : [];
 }
 
 function renderScript(
@@ -156,7 +174,7 @@ function renderScript(
     const first = present.map((l) => scriptOf(l, script)!.comparison?.entries[i]).find(Boolean);
     const row = [first?.line != null ? String(first.line) : first?.stop ? '' : String(i + 1)];
     row.push(first ? code(first.cmd) : '');
-    for (const leg of present) row.push(...legCells(scriptOf(leg, script)!.comparison, i));
+    for (const leg of present) row.push(...legCells(scriptOf(leg, script)!, i));
     rows.push(row);
   }
   if (n > 0) {
@@ -174,19 +192,20 @@ function renderScript(
   return out.join('\n') + '\n';
 }
 
-function legCells(c: Comparison | null | undefined, i: number): string[] {
+function legCells(s: ScriptResult, i: number): string[] {
+  const c = s.comparison;
   const e = c?.entries[i];
   if (!c || !e) return ['', '', '', ''];
   const cur = current(c, e);
-  const base = baselineSide(c, e);
+  const base = baselineSide(s, e);
   if (!cur?.present) return ['—', '', '—', ''];
   const took = cur.values.took;
   const rss = cur.values.rss;
   return [
     fmtInt(took),
-    delta(verdictsOf(c, e), 'took', base?.values.took ?? null, took, 'ms'),
+    delta(verdictsOf(s, e), 'took', base?.values.took ?? null, took, 'ms'),
     rss == null ? '—' : (rss / 1024).toFixed(1),
-    delta(verdictsOf(c, e), 'rss_diff', base?.values.rss_diff ?? null, cur.values.rss_diff, 'KiB'),
+    delta(verdictsOf(s, e), 'rss_diff', base?.values.rss_diff ?? null, cur.values.rss_diff, 'KiB'),
   ];
 }
 
@@ -214,14 +233,12 @@ function renderDetails(legs: LegResult[], script: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const perLeg = legs.map((leg) => {
-      const c = scriptOf(leg, script)!.comparison;
-      return { leg, c, e: c?.entries[i] };
+      const s = scriptOf(leg, script)!;
+      return { leg, s, c: s.comparison, e: s.comparison?.entries[i] };
     });
     const first = perLeg.find((p) => p.e)?.e;
     if (!first) continue;
-    const statuses = perLeg.flatMap((p) =>
-      (p.c && p.e ? verdictsOf(p.c, p.e) : []).map((v) => v.status),
-    );
+    const statuses = perLeg.flatMap((p) => (p.e ? verdictsOf(p.s, p.e) : []).map((v) => v.status));
     // No verdicts at all (no baseline anywhere): no icon rather than a false ✅.
     const icon = statuses.length ? `${ICON[worstVerdict(statuses as Status[])]} ` : '';
     out.push(
@@ -229,7 +246,7 @@ function renderDetails(legs: LegResult[], script: string): string[] {
         `${htmlCode(first.cmd)}</summary>`,
       '',
     );
-    for (const { leg, c, e } of perLeg) {
+    for (const { leg, s, c, e } of perLeg) {
       if (!c || !e) continue;
       const cur = current(c, e);
       const facts = cur
@@ -243,7 +260,7 @@ function renderDetails(legs: LegResult[], script: string): string[] {
           ].filter(Boolean)
         : [];
       out.push(`- **${leg.leg.key}**: ${facts.join(', ')}`);
-      for (const v of verdictsOf(c, e)) {
+      for (const v of verdictsOf(s, e)) {
         if (v.status !== 'unchanged') out.push(`  - ${ICON[v.status]} ${escapeInline(v.reason)}`);
       }
       for (const f of cur?.failures ?? []) out.push(`  - 💥 ${escapeInline(f)}`);

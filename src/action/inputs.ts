@@ -31,7 +31,9 @@ export const INPUT_DEFAULTS = {
   api: 'v1',
   skills: '',
   scripts: 'cmds/bench.cmds',
-  iterations: '1',
+  // One run per side gives no noise estimate and shared runners are noisy:
+  // three runs let the t-test tell a change from noise.
+  iterations: '3',
   'baseline-dir': 'baselines',
   // Empty: compare's own defaults (THRESHOLDS in src/compare/thresholds.ts).
   thresholds: '',
@@ -74,6 +76,11 @@ export interface ActionSettings {
   artifactPrefix: string;
   /** Report mode: read leg results from this absolute directory instead of downloading artifacts. */
   resultsDir: string | undefined;
+  /**
+   * Run mode: the git ref built in a worktree and run interleaved with this
+   * checkout (replacing the stored baseline); undefined: compare with baselines.
+   */
+  baseRef: string | undefined;
 }
 
 /** Read, validate and resolve every input. Throws InputError naming the input. */
@@ -110,6 +117,7 @@ export function readSettings(): ActionSettings {
     token,
     artifactPrefix: artifactPrefix(raw('artifact-prefix')),
     resultsDir: raw('results-dir') ? at(raw('results-dir')) : undefined,
+    baseRef: raw('base-ref') || undefined,
   };
 
   // Rules spanning several inputs, checked before any work starts.
@@ -122,13 +130,17 @@ export function readSettings(): ActionSettings {
         `results-dir is read by 'mode: report' only`,
     );
   }
-  const baseRef = raw('base-ref');
-  if (baseRef) {
-    // Planned: build base-ref in a separate worktree and run base and
-    // candidate interleaved on one machine.
+  if (settings.baseRef && settings.mode !== 'run') {
     throw new InputError(
-      `input 'base-ref' is set to '${baseRef}', but base-ref is not implemented yet; ` +
-        `remove it and compare against stored baselines`,
+      `input 'base-ref' is set to '${settings.baseRef}' but 'mode' is '${settings.mode}'; ` +
+        `base-ref is used by 'mode: run' only`,
+    );
+  }
+  // git would read a leading '-' as an option; whitespace is never part of a ref.
+  if (settings.baseRef && (settings.baseRef.startsWith('-') || /\s/.test(settings.baseRef))) {
+    throw new InputError(
+      `input 'base-ref' is '${settings.baseRef}'; expected a branch, tag or commit ` +
+        `(e.g. 'origin/main' or a SHA), not starting with '-' and without spaces`,
     );
   }
 

@@ -30,12 +30,20 @@ export interface ScriptResult {
   /** Baseline file compared against (relative to the working directory), null when none. */
   baseline: string | null;
   /**
+   * Set when the `base-ref` input was: the base commit ran in the same job,
+   * interleaved with this checkout, instead of a stored baseline.
+   */
+  baseRef?: { ref: string; sha: string; rounds: number };
+  /**
    * Baseline (side `a`, when there is one) against this leg's runs (the
-   * last side). Without a baseline: the runs alone, for the figures.
+   * last side). Without a baseline: the runs alone, for the figures. With
+   * `baseRef`: the base commit's runs (`a`) against this checkout's (`b`).
    */
   comparison: Comparison | null;
   /** Per iteration, paths relative to the artifact root. */
   runs: Array<{
+    /** With `baseRef`: which kernel made this run. */
+    side?: 'base' | 'candidate';
     stamp: string;
     outcome: 'complete' | 'failed';
     reason?: string;

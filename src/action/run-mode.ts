@@ -2,6 +2,8 @@
 // `iterations` times, compares with the stored baseline of this platform,
 // writes the job summary, annotations, outputs and the leg result, uploads
 // the artifacts, and on a push to the default branch saves fresh baselines.
+// With `base-ref`, the base commit is built in a worktree too and each script
+// runs base and candidate interleaved; that comparison replaces the baseline.
 import * as core from '@actions/core';
 import { execa } from 'execa';
 import { hostname, tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import {
   type LoadedBaseline,
 } from '../compare/baseline.ts';
 import type { Comparison } from '../compare/types.ts';
+import { runAb } from '../ab/ab.ts';
 import { runScript, type RunResult } from '../run/runner.ts';
 import type { RunLog } from '../runlog/types.ts';
 import { uploadArtifact } from './artifacts.ts';
@@ -23,6 +26,7 @@ import { compareLeg } from './compare-leg.ts';
 import { legKey, readRunEvent, type RunEvent } from './event.ts';
 import { expandGlobs } from './glob.ts';
 import type { ActionSettings } from './inputs.ts';
+import { addBaseTree, kernelInBase, removeBaseTree, type BaseTree } from './worktree.ts';
 import {
   RESULT_FILE,
   RESULT_SCHEMA,
@@ -35,13 +39,62 @@ import {
 /** Lines of the build's output quoted when it fails. */
 const BUILD_TAIL_LINES = 30;
 
+/** Interleaved rounds at least: Welch's t-test needs two runs per side to estimate noise. */
+export const MIN_BASE_REF_ROUNDS = 2;
+
+/** The base side of a `base-ref` run: its tree and its kernel argv. */
+interface BaseSide {
+  tree: BaseTree;
+  kernel: string[] | undefined;
+  rounds: number;
+}
+
 export async function runMode(s: ActionSettings): Promise<void> {
   const event = readRunEvent();
   const key = legKey();
   const scripts = await expandGlobs(s.workingDirectory, s.scripts);
   checkDistinctNames(scripts);
-  await build(s);
+  if (!s.baseRef) {
+    await build(s, s.workingDirectory);
+    await measure(s, scripts, event, key, undefined);
+    return;
+  }
+  const ref = s.baseRef;
+  const tree = await core.group(`Base ${ref}: git worktree`, () =>
+    addBaseTree(s.workingDirectory, ref),
+  );
+  try {
+    const kernel = kernelInBase(s.kernel, s.workingDirectory, tree);
+    if (!s.kernel) {
+      core.notice(
+        `kernel is 'emulator': base and candidate both run kernel-bench's emulated kernel, so ` +
+          `only noise can differ; give a kernel path inside the repository to compare the trees`,
+      );
+    }
+    const short = tree.sha.slice(0, 7);
+    await build(s, s.workingDirectory, 'candidate (this checkout)');
+    await build(s, tree.workingDirectory, `base ${ref} (${short})`);
+    if (s.iterations < MIN_BASE_REF_ROUNDS) {
+      core.notice(
+        `iterations is ${s.iterations}, but base-ref runs at least ${MIN_BASE_REF_ROUNDS} rounds: ` +
+          `with one run per side the t-test has no noise estimate`,
+      );
+    }
+    const rounds = Math.max(MIN_BASE_REF_ROUNDS, s.iterations);
+    await measure(s, scripts, event, key, { tree, kernel, rounds });
+  } finally {
+    // Also after a failure: a worktree left behind would block the next add of that path.
+    await removeBaseTree(tree);
+  }
+}
 
+async function measure(
+  s: ActionSettings,
+  scripts: string[],
+  event: RunEvent,
+  key: string,
+  baseSide: BaseSide | undefined,
+): Promise<void> {
   const legDir = join(
     process.env.RUNNER_TEMP || tmpdir(),
     'kernel-bench',
@@ -73,8 +126,11 @@ export async function runMode(s: ActionSettings): Promise<void> {
   for (const script of scripts) {
     const name = scriptName(script);
     const dir = join(legDir, name);
-    const { result, logs } = await core.group(`Script ${script} × ${s.iterations}`, () =>
-      runOne(s, script, dir, key),
+    const title = baseSide
+      ? `Script ${script}: ${baseSide.rounds} rounds, ${baseSide.tree.ref} and this checkout interleaved`
+      : `Script ${script} × ${s.iterations}`;
+    const { result, logs } = await core.group(title, () =>
+      baseSide ? runPair(s, script, dir, key, baseSide) : runOne(s, script, dir, key),
     );
     results.push(result);
     if (result.verdict === 'failed')
@@ -146,17 +202,18 @@ function checkDistinctNames(scripts: string[]): void {
   }
 }
 
-async function build(s: ActionSettings): Promise<void> {
+/** Runs the build command in `cwd`; `side` names the tree when there are two. */
+async function build(s: ActionSettings, cwd: string, side?: string): Promise<void> {
   if (!s.build) {
-    core.info(`input 'build' is empty: not building`);
+    core.info(`input 'build' is empty: not building${side ? ` ${side}` : ''}`);
     return;
   }
   const started = performance.now();
-  await core.group(`Build: ${s.build}`, async () => {
+  await core.group(`Build${side ? ` ${side}` : ''}: ${s.build}`, async () => {
     // Output streams to the log as it comes and is kept for the failure message.
     const result = await execa(s.build, {
       shell: true,
-      cwd: s.workingDirectory,
+      cwd,
       all: true,
       reject: false,
       stdout: ['pipe', 'inherit'],
@@ -170,7 +227,7 @@ async function build(s: ActionSettings): Promise<void> {
         .slice(-BUILD_TAIL_LINES)
         .join('\n');
       throw new Error(
-        `build command '${s.build}' in ${s.workingDirectory} failed after ${seconds} s ` +
+        `${side ? `${side}: ` : ''}build command '${s.build}' in ${cwd} failed after ${seconds} s ` +
           `(${result.exitCode !== undefined ? `exit code ${result.exitCode}` : (result.signal ?? 'no exit code')})` +
           (tail ? `; last lines:\n${tail}` : ''),
       );
@@ -256,6 +313,75 @@ async function runOne(
         stamp: r.stamp,
         outcome: r.outcome,
         ...(r.reason ? { reason: r.reason } : {}),
+        log: relative(dir, r.logPath),
+        samples: relative(dir, r.samplesPath),
+        kernelLog: relative(dir, r.pkLogPath),
+      })),
+    },
+  };
+}
+
+/**
+ * `base-ref`: the base commit's kernel and this checkout's run the script
+ * interleaved, `rounds` each, and runAb's comparison (base `a`, candidate
+ * `b`) takes the baseline's place. Both sides replay this checkout's script
+ * and skills, so the kernels are the only difference.
+ */
+async function runPair(
+  s: ActionSettings,
+  script: string,
+  dir: string,
+  key: string,
+  base: BaseSide,
+): Promise<{ result: ScriptResult; logs: RunLog[] }> {
+  await mkdir(dir, { recursive: true });
+  const { tree, rounds } = base;
+  const ab = await runAb({
+    scriptPath: join(s.workingDirectory, script),
+    base: { kernel: base.kernel },
+    candidate: { kernel: s.kernel },
+    rounds,
+    outDir: dir,
+    thresholds: s.thresholds,
+    run: { api: s.api, skills: s.skills, progress: 'plain', log: (line) => core.info(line) },
+    onRun: (round, side) =>
+      core.info(
+        `round ${round} of ${rounds}: ${side === 'base' ? `base ${tree.ref}` : 'candidate (this checkout)'}`,
+      ),
+  });
+  if (ab.reason) core.error(`${script}: ${ab.reason}`, { title: 'kernel-bench run failed' });
+
+  const failed = ab.outcome === 'failed';
+  const comparison = ab.comparison;
+  const verdict: LegVerdict = failed ? 'failed' : comparison!.overall.status;
+  const regressions = comparison && !failed ? comparison.overall.regressions : [];
+  core.info(
+    `${script} on ${key}, ${tree.ref} (${tree.sha.slice(0, 7)}) vs this checkout: ${verdict}` +
+      (regressions.length ? `, ${regressions.length} regression(s)` : ''),
+  );
+  // In run order, so the artifact lists base 1, candidate 1, base 2, ...
+  const runs = ab.base.flatMap((b, i) => [
+    { side: 'base' as const, run: b },
+    ...(ab.candidate[i] ? [{ side: 'candidate' as const, run: ab.candidate[i] }] : []),
+  ]);
+  return {
+    logs: ab.candidate.map((r) => r.log),
+    result: {
+      script,
+      name: scriptName(script),
+      verdict,
+      regressions,
+      baseline: null,
+      baseRef: { ref: tree.ref, sha: tree.sha, rounds },
+      comparison,
+      runs: runs.map(({ side, run: r }) => ({
+        side,
+        stamp: r.stamp,
+        outcome: r.outcome,
+        // The failed run carries the pair's reason, which names the side and round.
+        ...(r.outcome === 'failed'
+          ? { reason: ab.reason ?? r.reason ?? `${side} run failed` }
+          : {}),
         log: relative(dir, r.logPath),
         samples: relative(dir, r.samplesPath),
         kernelLog: relative(dir, r.pkLogPath),
