@@ -12,6 +12,7 @@ import {
   parseAddress,
   parseDuration,
   parseLogLevel,
+  KNOBS,
   readConfig,
 } from '../src/emulator/config.ts';
 import { emulatorCommand, repoRoot, templatePaths } from '../src/emulator/locate.ts';
@@ -154,6 +155,23 @@ describe('emulator configuration', () => {
         (e: Error) => e instanceof InputError && message.test(e.message),
       );
     }
+  });
+
+  test('an unknown KB_EMU_ variable is an error naming it and listing the knobs', () => {
+    assert.throws(
+      () => readConfig({ KB_EMU_MAX_INFLIGHT: '3', KB_EMU_CRASH_AFTER: '2' }),
+      (e: Error) =>
+        e instanceof InputError &&
+        e.message ===
+          `KB_EMU_MAX_INFLIGHT: not an emulator knob; expected one of ${KNOBS.join(', ')}` &&
+        e.message.includes('KB_EMU_MAX_IN_FLIGHT'),
+    );
+    assert.throws(
+      () => readConfig({ KB_EMU_B: '1', KB_EMU_A: '1' }),
+      /^InputError: KB_EMU_A, KB_EMU_B: not emulator knobs; expected one of KB_EMU_SKILL_MEMORY_FACTOR, /,
+    );
+    // Every knob the header documents is known.
+    assert.equal(readConfig(Object.fromEntries(KNOBS.map((k) => [k, '']))).health, 'ok');
   });
 });
 

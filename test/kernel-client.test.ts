@@ -246,6 +246,11 @@ test(
       assert.ok((stats.errors.reset ?? 0) > 0, JSON.stringify(stats));
       assert.ok(maxInFlight <= 40);
       assert.ok(stats.latency.min <= stats.latency.p50 && stats.latency.p50 <= stats.latency.max);
+      // The resets come back at once; the latency is of the ok ones, which waited 200 ms.
+      assert.equal(stats.latency_of, 'ok');
+      assert.ok(stats.latency.min >= 195, JSON.stringify(stats.latency));
+      const fastest = Math.min(...results.filter((r) => !r.ok).map((r) => r.ms));
+      assert.ok(fastest < 195, `a reset took ${fastest} ms`);
       for (const r of results) assert.equal(r.ok || r.kind !== undefined, true);
     } finally {
       await client.close();
@@ -266,26 +271,40 @@ test('runMany turns a throwing task into an `other` result', async () => {
   assert.match(results[1]!.error!, /boom/);
 });
 
-test('summarize: counts by kind and latency quantiles rounded to 0.1 ms', () => {
+test('summarize: counts by kind; latency quantiles of the ok requests, rounded to 0.1 ms', () => {
   const results: RequestResult[] = Array.from({ length: 100 }, (_, i) => ({
     ok: i >= 10,
     status: i >= 10 ? 200 : null,
     kind: i < 5 ? 'reset' : i < 8 ? 'timeout' : i < 10 ? 'refused' : undefined,
-    ms: 100 - i + 0.04, // 100.04 down to 1.04, unsorted on purpose
+    // ok ones: 90.04 down to 1.04, unsorted on purpose; failures are fast (0.5 ms).
+    ms: i >= 10 ? 100 - i + 0.04 : 0.5,
     request: 'POST /execute_skill',
   }));
   assert.deepEqual(summarize(results), {
     count: 100,
     ok: 90,
     errors: { reset: 5, timeout: 3, refused: 2 },
-    // Linear interpolation (numpy's default): p95 = x[94.05] = 95.04 + 0.05.
-    latency: { min: 1, p50: 50.5, p95: 95.1, p99: 99.1, max: 100 },
+    // Linear interpolation (numpy's default) over the 90 ok ones:
+    // p50 = x[44.5] = 45.54, p95 = x[84.55] = 85.59, p99 = x[88.11] = 89.15.
+    latency: { min: 1, p50: 45.5, p95: 85.6, p99: 89.2, max: 90 },
+    latency_of: 'ok',
+  });
+  // None ok: the latency of every request, flagged.
+  const failed = results.slice(0, 10).map((r, i) => ({ ...r, ms: i + 1 }));
+  assert.deepEqual(summarize(failed), {
+    count: 10,
+    ok: 0,
+    errors: { reset: 5, timeout: 3, refused: 2 },
+    // p95 = x[8.55] = 9.55, which rounds down in binary floating point.
+    latency: { min: 1, p50: 5.5, p95: 9.5, p99: 9.9, max: 10 },
+    latency_of: 'all',
   });
   assert.deepEqual(summarize([]), {
     count: 0,
     ok: 0,
     errors: {},
     latency: { min: 0, p50: 0, p95: 0, p99: 0, max: 0 },
+    latency_of: 'all',
   });
 });
 

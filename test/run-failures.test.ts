@@ -245,6 +245,13 @@ test(
       run.entries.map((e) => e.cmd),
       ['add_rs'],
     );
+    // The user is told where the partial log is.
+    assert.ok(
+      String(result.stderr)
+        .split('\n')
+        .includes(`interrupted: run log ${join(out, `${run.stamp}_run.log`)} (incomplete)`),
+      String(result.stderr),
+    );
     assert.ok(await gone(pid), `kernel ${pid} is gone`);
     assert.deepEqual(strayChildren(), []);
   },

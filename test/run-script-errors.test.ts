@@ -4,9 +4,9 @@
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, runCli, strayChildren, tempDir, writeScript } from './fixtures/run/cli.ts';
+import { ROOT, cleanup, runCli, strayChildren, tempDir, writeScript } from './fixtures/run/cli.ts';
 
 after(cleanup);
 
@@ -24,6 +24,9 @@ const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const bad = (line: string) => (dir: string) => writeScript(dir, 'bad.cmds', ['skills', line]);
 const at = (rest: string) => (dir: string) =>
   new RegExp(`^kernel-bench: ${esc(join(dir, 'bad.cmds'))}:2: ${rest}`);
+
+/** A valid script, for cases where a flag is what is wrong. */
+const ok = (dir: string) => writeScript(dir, 'ok.cmds', ['skills']);
 
 const CASES: Case[] = [
   {
@@ -85,6 +88,72 @@ const CASES: Case[] = [
     message: (dir) =>
       new RegExp(`^kernel-bench: --skill wasi=${esc(join(dir, 'nothere.wasm'))}: no such file`),
   },
+  {
+    name: 'a --skill template that is not WebAssembly',
+    script: (dir) => writeScript(dir, 'wasi.cmds', ['skills']),
+    extra: (dir) => {
+      writeFileSync(join(dir, 'text.wasm'), 'hello');
+      return ['--skill', `wasi=${join(dir, 'text.wasm')}`];
+    },
+    message: (dir) =>
+      new RegExp(
+        `^kernel-bench: --skill wasi=${esc(join(dir, 'text.wasm'))}: not WebAssembly \\(starts with "hell"`,
+      ),
+  },
+  {
+    name: 'a misspelled emulator knob',
+    script: ok,
+    extra: () => ['--env', 'KB_EMU_MAX_INFLIGHT=3'],
+    message: () =>
+      /^kernel-bench: the emulator's environment .*: KB_EMU_MAX_INFLIGHT: not an emulator knob; expected one of KB_EMU_SKILL_MEMORY_FACTOR, .*KB_EMU_MAX_IN_FLIGHT/,
+  },
+  {
+    name: 'a bad emulator knob value',
+    script: ok,
+    extra: () => ['--env', 'KB_EMU_CRASH_AFTER=soon'],
+    message: () =>
+      /^kernel-bench: the emulator's environment .*: KB_EMU_CRASH_AFTER="soon" is not valid/,
+  },
+  {
+    name: 'a bad --log-level for the emulator',
+    script: ok,
+    extra: () => ['--log-level', 'loud'],
+    message: () => /^kernel-bench: the emulator's environment .*: LOG_LEVEL="loud" is not valid/,
+  },
+  {
+    name: 'a --kernel path that does not exist',
+    script: ok,
+    extra: (dir) => ['--kernel', `${join(dir, 'no-kernel')} --flag`],
+    message: (dir) =>
+      new RegExp(
+        `^kernel-bench: --kernel: ${esc(join(dir, 'no-kernel'))} does not exist or is not executable`,
+      ),
+  },
+  {
+    name: 'a --kernel file that is not executable',
+    script: ok,
+    extra: (dir) => {
+      writeFileSync(join(dir, 'kernel.sh'), '#!/bin/sh\n', { mode: 0o644 });
+      return ['--kernel', join(dir, 'kernel.sh')];
+    },
+    message: (dir) =>
+      new RegExp(
+        `^kernel-bench: --kernel: ${esc(join(dir, 'kernel.sh'))} does not exist or is not executable`,
+      ),
+  },
+  {
+    name: 'a --kernel command not on PATH',
+    script: ok,
+    extra: () => ['--kernel', 'kernel-bench-no-such-command'],
+    message: () => /^kernel-bench: --kernel: kernel-bench-no-such-command is not found on PATH/,
+  },
+  {
+    name: 'more than 1000 iterations',
+    script: ok,
+    extra: () => ['--iterations', '1001'],
+    message: () =>
+      /^kernel-bench: --iterations: "1001" is not a positive whole number from 1 to 1000/,
+  },
 ];
 
 test(
@@ -143,5 +212,43 @@ test(
       /--skill wasi=.*tpl\.wasm: not a regular file .*expected --skill wasi=PATH/,
     );
     assert.equal(existsSync(join(dir, 'out')), false);
+  },
+);
+
+test(
+  '--out that is a file: exit 2 naming --out and the path, no stack trace',
+  { timeout: 60_000 },
+  async () => {
+    const dir = tempDir();
+    const file = join(dir, 'taken');
+    writeFileSync(file, 'not a directory');
+    for (const out of [file, join(file, 'runs')]) {
+      const cli = await runCli(['run', ok(dir), '--out', out, '--progress', 'plain']);
+      assert.equal(cli.code, 2, cli.stderr);
+      assert.equal(
+        cli.stderr,
+        `kernel-bench: --out ${out}: cannot make the directory (a file is in the way); expected a directory path`,
+      );
+    }
+    assert.deepEqual(strayChildren(), []);
+  },
+);
+
+test(
+  'check: a --skill template must exist and be WebAssembly, as for run',
+  { timeout: 60_000 },
+  async () => {
+    const dir = tempDir();
+    const script = writeScript(dir, 'wasi.cmds', ['add_wasi']);
+    writeFileSync(join(dir, 'text.wasm'), 'hello');
+    copyFileSync(join(ROOT, 'templates/sample_rs.wasm'), join(dir, 'good.wasm'));
+    const missing = await runCli(['check', script, '--skill', `wasi=${join(dir, 'nothere.wasm')}`]);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /^kernel-bench: --skill wasi=.*nothere\.wasm: no such file/);
+    const text = await runCli(['check', script, '--skill', `wasi=${join(dir, 'text.wasm')}`]);
+    assert.equal(text.code, 2, text.stderr);
+    assert.match(text.stderr, /^kernel-bench: --skill wasi=.*text\.wasm: not WebAssembly/);
+    const good = await runCli(['check', script, '--skill', `wasi=${join(dir, 'good.wasm')}`]);
+    assert.equal(good.code, 0, good.stderr);
   },
 );

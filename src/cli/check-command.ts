@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { templatePaths } from '../emulator/locate.ts';
 import { describeScript } from '../script/describe.ts';
 import { loadScript } from '../script/parse.ts';
+import { checkTemplates } from '../run/templates.ts';
 import { collectPair } from './options.ts';
 
 export function registerCheck(program: Command): void {
@@ -16,6 +17,8 @@ export function registerCheck(program: Command): void {
       collectPair('--skill'),
     )
     .action(async (scriptPath: string, flags: { skill?: Record<string, string> }) => {
+      // Same rule as `run`: a declared template must be a readable .wasm file.
+      await checkTemplates(flags.skill ?? {});
       const kinds = Object.keys({ ...templatePaths(), ...flags.skill });
       const script = await loadScript(scriptPath, { kinds });
       process.stdout.write(describeScript(script) + '\n');

@@ -34,10 +34,11 @@ export function durationFlag(flag: string) {
   return (value: string): number => parseDuration(flag, value);
 }
 
-export function positiveIntFlag(flag: string) {
+export function positiveIntFlag(flag: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-      throw new InputError(`${flag}: "${value}" is not a positive whole number`);
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+      const range = max < Number.MAX_SAFE_INTEGER ? ` from 1 to ${max}` : '';
+      throw new InputError(`${flag}: "${value}" is not a positive whole number${range}`);
     }
     return Number(value);
   };

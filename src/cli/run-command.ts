@@ -16,12 +16,16 @@ interface RunFlags {
   readyTimeout?: number;
   stopGrace?: number;
   sampleInterval?: number;
+  discoverTimeout?: number;
   logLevel: string;
   progress: 'auto' | 'plain' | 'none';
   iterations: number;
   baselineDir: string;
   report: boolean;
 }
+
+/** The same bound as the action's `iterations` input. */
+export const MAX_ITERATIONS = 1000;
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
   program
@@ -66,6 +70,11 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       'memory timeline interval (default 100ms)',
       durationFlag('--sample-interval'),
     )
+    .option(
+      '--discover-timeout <duration>',
+      'how long a deployed skill may take to be listed (default: 3 update intervals, at least 10s)',
+      durationFlag('--discover-timeout'),
+    )
     .option('--log-level <level>', "the kernel's LOG_LEVEL", RUN_DEFAULTS.logLevel)
     .addOption(
       new Option('--progress <mode>', 'live line on a terminal, else one line per command')
@@ -74,8 +83,8 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     )
     .option(
       '--iterations <n>',
-      'run the script this many times, a fresh kernel each',
-      positiveIntFlag('--iterations'),
+      `run the script this many times, a fresh kernel each (at most ${MAX_ITERATIONS})`,
+      positiveIntFlag('--iterations', MAX_ITERATIONS),
       1,
     )
     .option('--baseline-dir <dir>', 'where baselines are looked up for the report', 'baselines')
@@ -96,6 +105,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
           readyTimeoutMs: flags.readyTimeout,
           stopGraceMs: flags.stopGrace,
           sampleIntervalMs: flags.sampleInterval,
+          discoverTimeoutMs: flags.discoverTimeout,
           logLevel: flags.logLevel,
           progress: flags.progress,
           // The token comes from the environment only, never from a flag.

@@ -2,7 +2,8 @@
 // same variables as the real kernel (both API generations) plus a few
 // `KB_EMU_*` knobs that let tests provoke behaviour the real kernel shows only
 // under load. Anything invalid is an InputError naming the variable, the bad
-// value and the expected form; the entry point turns it into exit code 2.
+// value and the expected form; the entry point turns it into exit code 2. So
+// is any `KB_EMU_*` variable not in the table (a misspelled knob).
 //
 // | variable                         | default             | meaning                                        |
 // |----------------------------------|---------------------|------------------------------------------------|
@@ -71,6 +72,20 @@ export const LOAD_DELAY_MS_PER_MIB = 50;
 export const MAX_MEMORY_KB = 4 * 1024 * 1024;
 
 type Env = Record<string, string | undefined>;
+
+/** Every `KB_EMU_*` knob; any other variable with that prefix is a misspelling. */
+export const KNOBS = [
+  'KB_EMU_SKILL_MEMORY_FACTOR',
+  'KB_EMU_SKILL_MEMORY_KB',
+  'KB_EMU_LOAD_DELAY_MS',
+  'KB_EMU_LIST_DELAY_MS',
+  'KB_EMU_MAX_IN_FLIGHT',
+  'KB_EMU_CRASH_AFTER',
+  'KB_EMU_STOP_DELAY_MS',
+  'KB_EMU_IGNORE_SIGTERM',
+  'KB_EMU_HEALTH',
+  'KB_EMU_WAIT_FOR_CLIENTS',
+] as const;
 
 function bad(name: string, value: string, expected: string): InputError {
   return new InputError(`${name}=${JSON.stringify(value)} is not valid: expected ${expected}`);
@@ -147,6 +162,15 @@ function parseChoice<T extends string>(name: string, value: string, allowed: rea
 }
 
 export function readConfig(env: Env = process.env): EmulatorConfig {
+  const unknown = Object.keys(env)
+    .filter((name) => name.startsWith('KB_EMU_') && !(KNOBS as readonly string[]).includes(name))
+    .sort();
+  if (unknown.length > 0) {
+    throw new InputError(
+      `${unknown.join(', ')}: not ${unknown.length > 1 ? 'emulator knobs' : 'an emulator knob'}; ` +
+        `expected one of ${KNOBS.join(', ')}`,
+    );
+  }
   // The v1 name wins when both are set, as a current kernel would read only it.
   const addressName = get(env, 'KERNEL_ADDRESS')
     ? 'KERNEL_ADDRESS'

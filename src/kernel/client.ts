@@ -316,7 +316,11 @@ export function runMany(tasks: (() => Promise<RequestResult>)[]): Promise<Reques
   );
 }
 
-/** Counts and latency (every request, ok or not), rounded to 0.1 ms; zeros when empty. */
+/**
+ * Counts and latency, rounded to 0.1 ms; zeros when empty. Latency covers the
+ * ok requests only, so fast failures (a reset under saturation) do not pull
+ * it down; when none is ok it covers all of them, and `latency_of` says which.
+ */
 export function summarize(results: RequestResult[]): RequestStats {
   const errors: Partial<Record<ErrorKind, number>> = {};
   let ok = 0;
@@ -327,7 +331,11 @@ export function summarize(results: RequestResult[]): RequestStats {
       errors[kind] = (errors[kind] ?? 0) + 1;
     }
   }
-  const sorted = results.map((r) => r.ms).sort((a, b) => a - b);
+  const latencyOf = ok > 0 ? 'ok' : 'all';
+  const sorted = results
+    .filter((r) => latencyOf === 'all' || r.ok)
+    .map((r) => r.ms)
+    .sort((a, b) => a - b);
   const q = (p: number) => (sorted.length === 0 ? 0 : round1(quantileSorted(sorted, p)));
   return {
     count: results.length,
@@ -340,5 +348,6 @@ export function summarize(results: RequestResult[]): RequestStats {
       p99: q(0.99),
       max: sorted.length === 0 ? 0 : round1(sorted[sorted.length - 1]!),
     },
+    latency_of: latencyOf,
   };
 }

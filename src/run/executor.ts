@@ -20,14 +20,21 @@ export interface ExecutorOptions {
   pollIntervalMs: number;
   /** How long a deployed skill may take to be listed. */
   discoverTimeoutMs: number;
+  /** Told every few seconds while a deploy waits for its skills to be listed. */
+  onWaiting?: (waitedMs: number, missing: string[]) => void;
 }
+
+/** A deploy waiting longer than this is reported (then again every as long). */
+export const WAIT_NOTICE_MS = 2000;
 
 export interface StepResult {
   requests: RequestResult[];
   /** Problems that are not failed requests (a skill never listed, nothing to drop). */
   problems: string[];
-  discoverMs: number;
-  firstExecMs: number;
+  /** Null when the wait did not end with every skill listed. */
+  discoverMs: number | null;
+  /** Null when the first execution was not sent. */
+  firstExecMs: number | null;
 }
 
 const emptyStep = (): StepResult => ({ requests: [], problems: [], discoverMs: 0, firstExecMs: 0 });
@@ -113,6 +120,8 @@ export class Executor {
     const missing = await this.awaitListed(names);
     step.discoverMs = elapsed(start);
     if (missing.length > 0) {
+      step.discoverMs = null;
+      step.firstExecMs = null;
       step.problems.push(
         `not listed by the kernel within ${this.options.discoverTimeoutMs} ms: ${missing.join(', ')}`,
       );
@@ -128,12 +137,18 @@ export class Executor {
 
   /** Polls the list route at a fixed short interval; returns the names still missing at the deadline. */
   private async awaitListed(names: string[]): Promise<string[]> {
-    const deadline = now() + this.options.discoverTimeoutMs;
+    const start = now();
+    const deadline = start + this.options.discoverTimeoutMs;
+    let nextNotice = start + WAIT_NOTICE_MS;
     let missing = names;
     for (;;) {
       const listed = new Set(await this.options.client.listSkills());
       missing = missing.filter((name) => !listed.has(name));
       if (missing.length === 0 || now() >= deadline) return missing;
+      if (now() >= nextNotice) {
+        this.options.onWaiting?.(now() - start, missing);
+        nextNotice += WAIT_NOTICE_MS;
+      }
       await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs));
     }
   }

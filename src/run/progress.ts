@@ -12,6 +12,8 @@ export interface Progress {
   start(index: number, total: number, cmd: string, repeat: number): void;
   /** One repetition of the current command is done. */
   tick(done: number): void;
+  /** The current deploy has waited `ms` for skills to be listed (called every few seconds). */
+  waiting(ms: number, missing: string[], limitMs: number): void;
   /** The command ended; its entry is final. */
   done(index: number, total: number, entry: Entry): void;
   /** A line that must stay visible (the first line, warnings, the end). */
@@ -22,12 +24,16 @@ export interface Progress {
 export function createProgress(mode: ProgressMode, write: (line: string) => void): Progress {
   const resolved = mode === 'auto' ? (process.stderr.isTTY ? 'tty' : 'plain') : mode;
   if (resolved === 'none') {
-    return { start() {}, tick() {}, done() {}, say: write, close() {} };
+    return { start() {}, tick() {}, waiting() {}, done() {}, say: write, close() {} };
   }
   if (resolved === 'plain') {
+    let label = '';
     return {
-      start() {},
+      start(index, total, cmd) {
+        label = `${position(index, total)} ${cmd}`;
+      },
       tick() {},
+      waiting: (ms, missing, limitMs) => write(`${label}: ${waitingText(ms, missing, limitMs)}`),
       done: (index, total, entry) => write(`${position(index, total)} ${describeEntry(entry)}`),
       say: write,
       close() {},
@@ -43,6 +49,7 @@ function liveProgress(): Progress {
   let repeat = 1;
   let timer: NodeJS.Timeout | undefined;
   let done = 0;
+  let note = '';
   const render = () => {
     const spent = performance.now() - started;
     let eta = '';
@@ -51,7 +58,7 @@ function liveProgress(): Progress {
       eta = `, about ${left < 1 ? '<1' : Math.round(left)} s left`;
     }
     const reps = repeat > 1 ? ` ${done}/${repeat}` : '';
-    live(`${label}${reps} (${(spent / 1000).toFixed(1)} s${eta})`);
+    live(`${label}${reps} (${(spent / 1000).toFixed(1)} s${eta})${note}`);
   };
   return {
     start(index, total, cmd, count) {
@@ -59,12 +66,18 @@ function liveProgress(): Progress {
       started = performance.now();
       repeat = count;
       done = 0;
+      note = '';
       render();
       timer = setInterval(render, 500);
       timer.unref();
     },
     tick(count) {
       done = count;
+      note = '';
+      render();
+    },
+    waiting(ms, missing, limitMs) {
+      note = ` ${waitingText(ms, missing, limitMs)}`;
       render();
     },
     done(index, total, entry) {
@@ -91,7 +104,11 @@ export function describeEntry(entry: Entry): string {
   }
   if (entry.peak_rss != null) parts.push(`peak ${formatCount(entry.peak_rss)} KiB`);
   if (entry.discover_ms !== undefined) {
-    parts.push(`listed after ${entry.discover_ms} ms, first run ${entry.first_exec_ms} ms`);
+    parts.push(
+      entry.discover_ms === null
+        ? 'not listed'
+        : `listed after ${entry.discover_ms} ms, first run ${entry.first_exec_ms ?? '-'} ms`,
+    );
   }
   if (entry.requests) {
     const { count, ok, errors, latency } = entry.requests;
@@ -105,6 +122,14 @@ export function describeEntry(entry: Entry): string {
   let line = `${entry.cmd}: ${parts.join(', ')}`;
   if (entry.failed) line += ` FAILED${entry.failures?.length ? `: ${entry.failures[0]}` : ''}`;
   return line;
+}
+
+function waitingText(ms: number, missing: string[], limitMs: number): string {
+  const names = missing.length > 3 ? `${missing.slice(0, 3).join(', ')}, …` : missing.join(', ');
+  return (
+    `waiting ${(ms / 1000).toFixed(0)} s for ${missing.length} skill(s) to be listed ` +
+    `(${names}; gives up after ${+(limitMs / 1000).toFixed(1)} s, --discover-timeout)`
+  );
 }
 
 function signed(n: number): string {

@@ -23,7 +23,10 @@ export function renderRunTable(log: RunLog): string {
     e.failed ? 'FAILED' : e.killed ? 'killed' : '',
   ]);
   return markdownTable(
-    [['cmd', 'took ms', 'rss KiB', 'rss_diff', 'peak KiB', 'cpu ms', 'ok', 'p95 ms', ''], ...rows],
+    [
+      ['cmd', 'took ms', 'rss KiB', 'rss_diff', 'peak KiB', 'cpu ms', 'ok', 'p95 ms', 'status'],
+      ...rows,
+    ],
     { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] },
   );
 }

@@ -1,14 +1,15 @@
 // The main job: start a kernel, replay a script against it, measure every
 // command, and write the run log, the memory samples and the kernel's output.
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EXIT, InputError, KernelError } from '../errors.ts';
 import { KernelClient, summarize, type RequestResult } from '../kernel/client.ts';
 import {
   freeLoopbackAddress,
   installExitCleanup,
+  kernelEnv,
   startKernel,
   type KernelProcess,
 } from '../kernel/process.ts';
@@ -19,15 +20,17 @@ import { readMachine } from '../measure/machine.ts';
 import { readMemory, readPeak, resetPeak, type MemoryReading } from '../measure/memory.ts';
 import { Sampler } from '../measure/sampler.ts';
 import { RunLogWriter } from '../runlog/write.ts';
-import type { Entry, RunLog, BinaryLine, OutcomeLine } from '../runlog/types.ts';
+import type { Entry, RunLog, BinaryLine, OutcomeLine, RunSettings } from '../runlog/types.ts';
 import { loadScript } from '../script/parse.ts';
 import { simulateSkillCounts } from '../script/describe.ts';
 import type { Script, ScriptLine } from '../script/types.ts';
+import { readConfig } from '../emulator/config.ts';
 import { emulatorCommand, templatePaths } from '../emulator/locate.ts';
 import { VERSION } from '../version.ts';
 import { Executor, type StepResult } from './executor.ts';
 import { createProgress, describeEntry, type Progress, type ProgressMode } from './progress.ts';
 import { parseDuration } from '../duration.ts';
+import { checkTemplate } from './templates.ts';
 
 export interface RunOptions {
   scriptPath: string;
@@ -48,7 +51,7 @@ export interface RunOptions {
   stopGraceMs?: number;
   /** Memory timeline interval. */
   sampleIntervalMs?: number;
-  /** How long a deployed skill may take to be listed; default 10 update intervals, at least 10 s. */
+  /** How long a deployed skill may take to be listed; default 3 update intervals, at least 10 s. */
   discoverTimeoutMs?: number;
   /** The kernel's API token (sent as a bearer token, never logged). */
   token?: string;
@@ -89,24 +92,32 @@ const MAX_CONNECTIONS = 1024;
 export async function runScript(options: RunOptions): Promise<RunResult> {
   const api = options.api ?? RUN_DEFAULTS.api;
   const profile = getProfile(api);
-  const templates = { ...templatePaths(), ...options.skills };
-  // The whole script is checked before anything starts.
+  const templates: Record<string, string> = { ...templatePaths(), ...options.skills };
+  // Every input is checked before anything starts or is written.
   const script = await loadScript(options.scriptPath, { kinds: Object.keys(templates) });
-  await checkTemplates(script, templates);
+  const used = deployedKinds(script);
+  // Given templates are checked even when unused; built-in ones only when used.
+  for (const kind of new Set([...Object.keys(options.skills ?? {}), ...used])) {
+    await checkTemplate(kind, templates[kind]!);
+  }
   const updateInterval = options.updateInterval ?? RUN_DEFAULTS.updateInterval;
   const intervalMs = parseDuration('--update-interval', updateInterval);
+  const discoverTimeoutMs = options.discoverTimeoutMs ?? defaultDiscoverTimeoutMs(intervalMs);
+  const requestTimeoutMs = options.requestTimeoutMs ?? RUN_DEFAULTS.requestTimeoutMs;
+  const logLevel = options.logLevel ?? RUN_DEFAULTS.logLevel;
+  const emulated = options.kernel === undefined;
+  if (emulated) checkEmulatorEnv(api, updateInterval, logLevel, options);
+  const argv = emulated ? emulatorCommand() : await absoluteCommand(options.kernel!);
+  await makeOutDir(options.outDir);
 
   const write = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const progress = createProgress(options.progress ?? 'auto', write);
-  const emulated = options.kernel === undefined;
-  const argv = emulated ? emulatorCommand() : await absoluteCommand(options.kernel!);
   progress.say(
     emulated
       ? `kernel-bench ${VERSION}: no --kernel given, running the built-in emulated kernel (${api} API)`
       : `kernel-bench ${VERSION}: kernel ${argv.join(' ')} (${api} API)`,
   );
 
-  await mkdir(options.outDir, { recursive: true });
   const stamp = formatStamp(new Date());
   const logPath = join(options.outDir, `${stamp}_run.log`);
   const samplesPath = join(options.outDir, `${stamp}_samples.jsonl`);
@@ -117,7 +128,21 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
 
   const [machine, binary, scriptFile] = await Promise.all([
     readMachine(),
-    binaryLine(argv, emulated, api),
+    binaryLine(argv, emulated, api, {
+      update_interval: updateInterval,
+      update_interval_ms: intervalMs,
+      request_timeout_ms: requestTimeoutMs,
+      discover_timeout_ms: discoverTimeoutMs,
+      ...splitSecrets(options.env ?? {}),
+      templates: Object.fromEntries(
+        await Promise.all(
+          [...used].sort().map(async (kind) => {
+            const info = await fileInfo(templates[kind]!);
+            return [kind, { path: info.path, sha1: info.sha1 }] as const;
+          }),
+        ),
+      ),
+    }),
     fileInfo(options.scriptPath),
   ]);
   const scriptLine = {
@@ -151,6 +176,9 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
       reason: `interrupted by ${signal} during "${current}"`,
     });
     rmSync(workDir, { recursive: true, force: true });
+    progress.close();
+    // stderr whatever `options.log` is: the user at the terminal must see where the log is.
+    process.stderr.write(`interrupted: run log ${logPath} (incomplete)\n`);
   };
   process.prependOnceListener('SIGINT', onSignal);
   process.prependOnceListener('SIGTERM', onSignal);
@@ -167,14 +195,14 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
       api,
       token: options.token,
       connections,
-      timeoutMs: options.requestTimeoutMs ?? RUN_DEFAULTS.requestTimeoutMs,
+      timeoutMs: requestTimeoutMs,
     });
     const env = {
       ...profile.env({
         address,
         skillsDir,
         updateInterval,
-        logLevel: options.logLevel ?? RUN_DEFAULTS.logLevel,
+        logLevel,
         token: options.token,
       }),
       ...options.env,
@@ -199,7 +227,8 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
       skillsDir,
       templates,
       pollIntervalMs: RUN_DEFAULTS.pollIntervalMs,
-      discoverTimeoutMs: options.discoverTimeoutMs ?? Math.max(10_000, 10 * intervalMs),
+      discoverTimeoutMs,
+      onWaiting: (ms, missing) => progress.waiting(ms, missing, discoverTimeoutMs),
     });
 
     let last: MemoryReading | null = await readMemory(kernel.pid);
@@ -283,6 +312,8 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   writer.outcome(outcome);
   if (outcome.reason) progress.say(`run failed: ${outcome.reason}`);
   progress.say(`run log: ${logPath}`);
+  progress.say(`samples: ${samplesPath}`);
+  progress.say(`kernel log: ${pkLogPath}`);
 
   return {
     stamp,
@@ -331,8 +362,9 @@ async function measureLine(
 
   const requests: RequestResult[] = [];
   const problems: string[] = [];
-  let discoverMs = 0;
-  let firstExecMs = 0;
+  // Null once any repetition's skills were not listed or not executed.
+  let discoverMs: number | null = 0;
+  let firstExecMs: number | null = 0;
   const start = now();
   for (let done = 0; done < line.repeat; done++) {
     let step: StepResult;
@@ -342,13 +374,16 @@ async function measureLine(
       // A listing the kernel refused, a file we could not copy: recorded, and
       // the run goes on while the kernel lives.
       problems.push((error as Error).message);
+      discoverMs = firstExecMs = null;
       if (!kernel.running()) break;
       continue;
     }
     requests.push(...step.requests);
     problems.push(...step.problems);
-    discoverMs += step.discoverMs;
-    firstExecMs += step.firstExecMs;
+    discoverMs =
+      discoverMs === null || step.discoverMs === null ? null : discoverMs + step.discoverMs;
+    firstExecMs =
+      firstExecMs === null || step.firstExecMs === null ? null : firstExecMs + step.firstExecMs;
     progress.tick(done + 1);
     if (!kernel.running()) break;
   }
@@ -407,32 +442,103 @@ function parallelism(line: ScriptLine, skills: number): number {
   }
 }
 
-async function checkTemplates(script: Script, templates: Record<string, string>): Promise<void> {
-  const kinds = new Set(
+function deployedKinds(script: Script): Set<string> {
+  return new Set(
     script.lines.flatMap((l) =>
       l.command.kind === 'add' || l.command.kind === 'p_add' ? [l.command.skillKind] : [],
     ),
   );
-  for (const kind of kinds) {
-    const file = templates[kind]!;
-    const info = await stat(file).catch(() => null);
-    if (!info?.isFile()) {
-      throw new InputError(
-        `--skill ${kind}=${file}: ${info ? 'not a regular file' : 'no such file'} ` +
-          `(the template for add_${kind}); expected --skill ${kind}=PATH of an existing .wasm file`,
-      );
-    }
+}
+
+/** max(10 s, 3 update intervals): a kernel lists a new skill at its next rescan at the latest. */
+export function defaultDiscoverTimeoutMs(updateIntervalMs: number): number {
+  return Math.max(10_000, 3 * updateIntervalMs);
+}
+
+/** Names that mark a secret; such `--env` variables are never written to the log. */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
+
+function splitSecrets(env: Record<string, string>): Pick<RunSettings, 'env' | 'env_redacted'> {
+  const kept: Record<string, string> = {};
+  const redacted: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (SECRET_NAME.test(name)) redacted.push(name);
+    else kept[name] = value;
+  }
+  return redacted.length > 0 ? { env: kept, env_redacted: redacted.sort() } : { env: kept };
+}
+
+/**
+ * The emulated kernel reads its environment in its own process; a bad value
+ * there would surface as a kernel that never became ready (exit 3). Read the
+ * same environment here first, so it is an input error before anything starts.
+ */
+function checkEmulatorEnv(
+  api: ApiName,
+  updateInterval: string,
+  logLevel: string,
+  options: RunOptions,
+): void {
+  const env = kernelEnv({
+    // The address and directory are made by the run; placeholders stand in.
+    ...getProfile(api).env({
+      address: '127.0.0.1:1',
+      skillsDir: 'skills',
+      updateInterval,
+      logLevel,
+      token: options.token,
+    }),
+    ...options.env,
+  });
+  try {
+    readConfig(env);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new InputError(
+      `the emulator's environment (--env, --log-level, --update-interval): ${error.message}`,
+    );
   }
 }
 
-/** Resolves a relative program path against our cwd: the kernel may start elsewhere. */
-async function absoluteCommand(argv: string[]): Promise<string[]> {
-  const [program, ...args] = argv;
-  if (!program) throw new KernelError('the kernel command is empty');
-  return [program.includes('/') ? resolve(program) : program, ...args];
+async function makeOutDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'a file is in the way'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : (code ?? (error as Error).message);
+    throw new InputError(
+      `--out ${dir}: cannot make the directory (${why}); expected a directory path`,
+    );
+  }
 }
 
-async function binaryLine(argv: string[], emulated: boolean, api: ApiName): Promise<BinaryLine> {
+/** The program as an absolute path (the kernel may start elsewhere); checked before anything starts. */
+async function absoluteCommand(argv: string[]): Promise<string[]> {
+  const [program, ...args] = argv;
+  if (!program) throw new InputError('--kernel: the command is empty');
+  const path = await resolveExecutable(program);
+  if (path === null) {
+    throw new InputError(
+      program.includes('/')
+        ? `--kernel: ${program} does not exist or is not executable; expected the path of an executable`
+        : `--kernel: ${program} is not found on PATH; expected a command on PATH or the path of an executable`,
+    );
+  }
+  // A bare name stays as given (the kernel line records where PATH led).
+  return [program.includes('/') ? path : program, ...args];
+}
+
+async function binaryLine(
+  argv: string[],
+  emulated: boolean,
+  api: ApiName,
+  settings: RunSettings,
+): Promise<BinaryLine> {
   // For the emulator the "binary" is its script; for a kernel, the executable.
   const target = emulated ? argv[argv.length - 1]! : argv[0]!;
   const path = target.includes('/') ? target : ((await resolveExecutable(target)) ?? target);
@@ -444,6 +550,7 @@ async function binaryLine(argv: string[], emulated: boolean, api: ApiName): Prom
     command: argv,
     emulated,
     api,
+    settings,
   };
 }
 

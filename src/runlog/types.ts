@@ -33,6 +33,30 @@ export interface BinaryLine {
   api?: 'v1' | '2024';
   /** New: the git commit of the kernel source, when known. */
   commit?: string | null;
+  /** New: how the run was set up; runs whose settings differ should not be mixed. */
+  settings?: RunSettings;
+}
+
+/**
+ * The settings of a run that change its figures. `env` holds the `--env`
+ * variables as given, except secrets: a variable whose name contains TOKEN,
+ * SECRET, PASSWORD, PASSWD, KEY or CREDENTIAL (any case) is left out and only
+ * its name is listed in `env_redacted`.
+ */
+export interface RunSettings {
+  /** The kernel's NAMESPACE_UPDATE_INTERVAL as given, e.g. `1s`. */
+  update_interval: string;
+  update_interval_ms: number;
+  /** Per-request timeout, ms. */
+  request_timeout_ms: number;
+  /** How long a deployed skill may take to be listed, ms. */
+  discover_timeout_ms: number;
+  /** `--env` variables given (name → value), secrets left out. */
+  env: Record<string, string>;
+  /** Names of `--env` variables left out as secrets; absent when none. */
+  env_redacted?: string[];
+  /** Skill templates the script deploys: kind → path and SHA-1 of its bytes (null if unreadable). */
+  templates: Record<string, { path: string; sha1: string | null }>;
 }
 
 /** Line 3: the script. */
@@ -58,8 +82,14 @@ export interface RequestStats {
   ok: number;
   /** Failed requests by kind; kinds with no failure are omitted. */
   errors: Partial<Record<ErrorKind, number>>;
-  /** Latency of every request, ok or not, in ms. */
+  /**
+   * Latency in ms of the ok requests, so fast failures (resets, refusals) do
+   * not pull it down; of every request when none was ok (see `latency_of`).
+   * Logs without `latency_of` (older ones) measured every request.
+   */
   latency: LatencyStats;
+  /** New: which requests `latency` covers: `ok` ones, or `all` when none was ok. */
+  latency_of?: 'ok' | 'all';
 }
 
 /** One script line, or the final `stop`. Memory in KiB, times in ms. */
@@ -83,9 +113,13 @@ export interface Entry {
   cpu_ms?: number | null;
   /** For commands that send requests. */
   requests?: RequestStats;
-  /** Deploy commands: time until listed, and the first execution, ms (sum over skills). */
-  discover_ms?: number;
-  first_exec_ms?: number;
+  /**
+   * Deploy commands: time until listed, and the first execution, ms (sums over
+   * repetitions). Null when it did not happen: a skill never listed, so the
+   * first execution was not sent (and the listing wait did not end).
+   */
+  discover_ms?: number | null;
+  first_exec_ms?: number | null;
   /** Skills deployed so far, by kind, after this command (for memory per skill). */
   deployed?: Record<string, number>;
   /** True when any request failed or the command could not complete. */
