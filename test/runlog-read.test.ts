@@ -174,3 +174,50 @@ test('missing header lines are refused clearly', async () => {
 test('a missing file is refused naming it', async () => {
   await refused(() => readRunLog(join(LOGS, 'nope_run.log')), 'nope_run.log', 'ENOENT');
 });
+
+test('new fields are kept: run settings, latency_of, and null deploy times', () => {
+  const settings = {
+    update_interval: '100ms',
+    update_interval_ms: 100,
+    request_timeout_ms: 60000,
+    discover_timeout_ms: 10000,
+    env: { KB_EMU_SKILL_MEMORY_KB: '20000' },
+    templates: { rs: { path: '/t/sample_rs.wasm', sha1: 'ab12' } },
+  };
+  const text = [
+    { arch: 'X86_64', brand: 'x', cores: 2, memory_total: 24, memory_available: 20, os: 'linux' },
+    { bin: '/k', hash: 'h', modified: null, api: 'v1', settings },
+    { filename: 's.cmds', hash: 'sh', modified: null },
+    {
+      cmd: 'add_rs',
+      took: 5,
+      rss: 10,
+      rss_diff: 1,
+      vms: 20,
+      vms_diff: 2,
+      discover_ms: null,
+      first_exec_ms: null,
+      failed: true,
+      requests: {
+        count: 2,
+        ok: 1,
+        errors: { reset: 1 },
+        latency: { min: 3000, p50: 3000, p95: 3000, p99: 3000, max: 3000 },
+        latency_of: 'ok',
+      },
+    },
+  ]
+    .map((line) => JSON.stringify(line))
+    .join('\n');
+  const log = parseRunLog(text + '\n', 'new_run.log');
+  assert.deepEqual(log.binary.settings, settings);
+  assert.equal(log.entries[0]!.requests!.latency_of, 'ok');
+  assert.equal(log.entries[0]!.discover_ms, null);
+  assert.equal(log.entries[0]!.first_exec_ms, null);
+  assert.equal(log.incomplete, true);
+  const bad = text.replace('"latency_of":"ok"', '"latency_of":"some"');
+  assert.throws(
+    () => parseRunLog(bad, 'bad_run.log'),
+    /bad_run\.log:4: requests\.latency_of is "some", expected "ok" or "all"/,
+  );
+});

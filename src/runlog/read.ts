@@ -237,6 +237,8 @@ function readBinary(obj: Json, at: string): BinaryLine {
       emulated: optBool(obj, 'emulated', at),
       api: api ?? undefined,
       commit: optStr(obj, 'commit', at),
+      // Kept as written: compare only tells whether two runs' settings differ.
+      settings: optObj(obj, 'settings', at) as BinaryLine['settings'],
     },
   );
 }
@@ -285,12 +287,21 @@ function readRequests(obj: Json, at: string): RequestStats {
     p99: num(lat, 'p99', latAt),
     max: num(lat, 'max', latAt),
   };
-  return {
-    count: num(obj, 'count', `${at} requests`),
-    ok: num(obj, 'ok', `${at} requests`),
-    errors,
-    latency,
-  };
+  const latencyOf = optStr(obj, 'latency_of', `${at} requests`);
+  if (latencyOf != null && latencyOf !== 'ok' && latencyOf !== 'all') {
+    throw new InputError(
+      `${at}: requests.latency_of is ${JSON.stringify(latencyOf)}, expected "ok" or "all"`,
+    );
+  }
+  return assignDefined<RequestStats>(
+    {
+      count: num(obj, 'count', `${at} requests`),
+      ok: num(obj, 'ok', `${at} requests`),
+      errors,
+      latency,
+    },
+    { latency_of: latencyOf ?? undefined },
+  );
 }
 
 function readEntry(obj: Json, at: string): Entry {
@@ -331,8 +342,9 @@ function readEntry(obj: Json, at: string): Entry {
     peak_source: (peakSource ?? undefined) as Entry['peak_source'],
     cpu_ms: optNum(obj, 'cpu_ms', at),
     requests: requestsObj ? readRequests(requestsObj, at) : undefined,
-    discover_ms: optNum(obj, 'discover_ms', at) ?? undefined,
-    first_exec_ms: optNum(obj, 'first_exec_ms', at) ?? undefined,
+    // null stays null: the deploy did not get that far.
+    discover_ms: optNum(obj, 'discover_ms', at),
+    first_exec_ms: optNum(obj, 'first_exec_ms', at),
     deployed,
     failed: optBool(obj, 'failed', at),
     failures: optStrings(obj, 'failures', at),
