@@ -5,8 +5,13 @@
 //   alternating, a fresh kernel each round.
 // Trials: 20 per row. With one run per side (A/A, memory) trial i is round i.
 // Slower loads need several runs per side (one run gives no noise estimate):
-// trial i is rounds i..i+2 (3 runs per side) of one session of 22 rounds, so
+// trial i is rounds i..i+4 (5 runs per side) of one session of 24 rounds, so
 // neighbouring trials share runs (a sliding window, stated in BENCHMARKS.md).
+// Why 5 and not 3: the emulator's first execution is the 300 ms load plus
+// about 40 ms of request and harness time, so a 15% slower load shows as
+// +12-13%, and with 3 runs a window of slow base runs put the median change
+// at 9.5-9.9%, under the 10% threshold (2 of 20 trials missed on a loaded
+// 2-core machine). A user judging a small timing change runs 5 iterations.
 import { join } from 'node:path';
 import { runAb } from '../src/ab/ab.ts';
 import { compare } from '../src/compare/compare.ts';
@@ -17,7 +22,10 @@ import { run, runIfMain, tempDir, UPDATE_INTERVAL, type BenchResult } from './li
 
 const SCRIPT = join(repoRoot(), 'cmds', 'bench.cmds');
 const TRIALS = 20;
+/** Runs per side for A/A in ab mode (the ab default). */
 const WINDOW = 3;
+/** Runs per side for the slower-loads case (see above). */
+const LOAD_WINDOW = 5;
 /** Emulator: 10% more memory per skill (default factor 24 × .wasm size). */
 const MORE_MEMORY = { KB_EMU_SKILL_MEMORY_FACTOR: '26.4' };
 /** Loads of 300 ms (as the real kernel, where compiling dominates a first execution) and 15% slower. */
@@ -121,14 +129,14 @@ export async function detection(mode: Mode): Promise<BenchResult[]> {
     }),
   );
 
-  // Loads 15% slower: timing, so 3 runs per side and the t-test.
-  const load = await session(mode, LOAD, SLOWER_LOAD, TRIALS + WINDOW - 1);
-  const loadTrials = trials(load.base, load.cand, WINDOW).map(regressedMetrics);
+  // Loads 15% slower: timing, so 5 runs per side and the t-test.
+  const load = await session(mode, LOAD, SLOWER_LOAD, TRIALS + LOAD_WINDOW - 1);
+  const loadTrials = trials(load.base, load.cand, LOAD_WINDOW).map(regressedMetrics);
   const loadFlagged = loadTrials.filter((m) => m.some((x) => LOAD_METRICS.includes(x))).length;
   results.push(
     note({
       name: `A/B 15% slower loads, ${label}`,
-      what: `KB_EMU_LOAD_DELAY_MS 300 → 345, ${WINDOW} runs per side`,
+      what: `KB_EMU_LOAD_DELAY_MS 300 → 345, ${LOAD_WINDOW} runs per side`,
       figure: `${loadFlagged} of ${TRIALS} flagged on first_exec`,
       target: '≥ 19 of 20, right metric',
       ok: loadFlagged >= 19,

@@ -5,7 +5,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { interquartileRange, median, sampleStandardDeviation } from 'simple-statistics';
 import { InputError } from '../errors.ts';
-import type { MachineLine, RunLog } from '../runlog/types.ts';
+import type { MachineLine, RunLog, RunSettings } from '../runlog/types.ts';
+import { describeDifferences, provenanceDifferences } from './provenance.ts';
 import { rowsOf, runOfLog, type Row, type Run } from './rows.ts';
 import { METRICS, type Metric } from './types.ts';
 
@@ -52,6 +53,10 @@ export interface Baseline {
     commit: string | null;
     bin: string;
     emulated: boolean;
+    /** API profile of the runs; absent in baselines saved before it was recorded. */
+    api?: string | null;
+    /** Run settings of the runs (all equal); absent in baselines saved before they were recorded. */
+    settings?: RunSettings | null;
     /** When the baseline was saved, ISO 8601. */
     date: string;
     machine: MachineLine;
@@ -141,6 +146,21 @@ export function makeBaseline(logs: RunLog[], date = new Date()): Baseline {
           `a baseline holds runs of one kernel`,
       );
     }
+    const diffs = provenanceDifferences(first.binary, run.binary);
+    // Settings recorded on one run and not on another cannot be checked: refuse too.
+    if (!first.binary.settings !== !run.binary.settings) {
+      diffs.push({
+        field: 'settings',
+        a: first.binary.settings ? 'recorded' : 'not recorded',
+        b: run.binary.settings ? 'recorded' : 'not recorded',
+      });
+    }
+    if (diffs.length) {
+      throw new InputError(
+        `${first.path} and ${run.path} differ in ${describeDifferences(diffs)}; ` +
+          `a baseline holds runs of one kernel, API and settings`,
+      );
+    }
     const p = platformOf(run.machine, run.binary.bin);
     if (p !== platform) {
       throw new InputError(
@@ -186,6 +206,8 @@ export function makeBaseline(logs: RunLog[], date = new Date()): Baseline {
       commit: first.binary.commit,
       bin: first.binary.bin,
       emulated: first.binary.emulated,
+      api: first.binary.api,
+      settings: first.binary.settings,
       date: date.toISOString(),
       machine: first.machine,
       runs: runs.length,
@@ -195,14 +217,52 @@ export function makeBaseline(logs: RunLog[], date = new Date()): Baseline {
   };
 }
 
-/** Writes `<outDir>/<os>-<arch>/<script name>.json`; returns the path and the baseline. */
-export async function saveBaseline(logs: RunLog[], outDir: string): Promise<LoadedBaseline> {
+export interface SavedBaseline extends LoadedBaseline {
+  /** True when a baseline file already existed at `path` and was overwritten. */
+  replaced: boolean;
+  /** One line for the user: `saved PATH (...)` or `replaced PATH (...; was ...)`. */
+  message: string;
+}
+
+/**
+ * Writes `<outDir>/<os>-<arch>/<script name>.json`; returns the path, the
+ * baseline, and whether an existing file was replaced (with a message saying so).
+ */
+export async function saveBaseline(logs: RunLog[], outDir: string): Promise<SavedBaseline> {
   const baseline = makeBaseline(logs);
   const dir = join(outDir, baseline.platform);
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${baseline.script.name}.json`);
+  const previous = await describeExisting(path);
   await writeFile(path, JSON.stringify(baseline, null, 2) + '\n');
-  return { baseline, path };
+  const p = baseline.provenance;
+  const what =
+    `${p.runs} run${p.runs === 1 ? '' : 's'}, script hash ${baseline.script.hash}, ` +
+    `kernel ${p.kernelHash ?? 'unknown'}`;
+  const replaced = previous !== null;
+  const message = replaced
+    ? `replaced ${path} (${what}; the previous baseline was ${previous})`
+    : `saved ${path} (${what})`;
+  return { baseline, path, replaced, message };
+}
+
+/** What the file at `path` held, for the "replaced" message; null when there is no file. */
+async function describeExisting(path: string): Promise<string | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return 'unreadable';
+  }
+  try {
+    const old = JSON.parse(text) as Partial<Baseline>;
+    const p = old.provenance;
+    if (!isBaseline(old) || !p) return 'not a baseline';
+    return `${p.runs} run(s) of kernel ${p.kernelHash ?? 'unknown'}, saved ${p.date}`;
+  } catch {
+    return 'not JSON';
+  }
 }
 
 /** True when a parsed JSON value looks like a baseline (used to tell baselines from logs). */
@@ -329,7 +389,14 @@ export function runsOfBaseline({ baseline, path }: LoadedBaseline): Run[] {
     return {
       path,
       machine: p.machine,
-      binary: { bin: p.bin, hash: p.kernelHash, commit: p.commit, emulated: p.emulated },
+      binary: {
+        bin: p.bin,
+        hash: p.kernelHash,
+        commit: p.commit,
+        emulated: p.emulated,
+        api: p.api ?? null,
+        settings: p.settings ?? null,
+      },
       script: { filename: baseline.script.filename, hash: baseline.script.hash },
       entries: rows,
       stop,

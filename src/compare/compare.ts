@@ -6,6 +6,7 @@ import { InputError } from '../errors.ts';
 import type { RunLog } from '../runlog/types.ts';
 import { platformOf, runsOfBaseline, type LoadedBaseline } from './baseline.ts';
 import { formatNumber } from './format.ts';
+import { describeDifferences, provenanceDifferences } from './provenance.ts';
 import { legacyPct } from './legacy.ts';
 import { rowsOf, runOfLog, slopesOf, type Row, type Run } from './rows.ts';
 import { ONE_RUN_GROSS, resolveThresholds, type Thresholds } from './thresholds.ts';
@@ -242,9 +243,14 @@ export function compare(input: CompareInput): Comparison {
   for (let i = 1; i < sides.length; i++) {
     const tb = totalsSides[i]!;
     const bInfo = sides[i]!.info;
-    tb.pct = { took: legacyPct(ta.took, tb.took), maxRss: legacyPct(ta.maxRss, tb.maxRss) };
+    // Total time of a run without stop is a partial sum: no percentage, no verdict.
+    const tookJudged = !aInfo.incomplete && !bInfo.incomplete;
+    tb.pct = {
+      took: tookJudged ? legacyPct(ta.took, tb.took) : null,
+      maxRss: legacyPct(ta.maxRss, tb.maxRss),
+    };
     const label = bInfo.label;
-    if (!aInfo.incomplete && !bInfo.incomplete) {
+    if (tookJudged) {
       totalsVerdicts.push(
         judge({
           metric: 'total_took',
@@ -332,6 +338,16 @@ export function compare(input: CompareInput): Comparison {
       );
     }
     for (const reason of i.failureReasons) notes.push(`${i.label} failed: ${reason}`);
+    // Several runs on one side should be runs of one setup; say so when they are not.
+    const first = s.runs[0]!;
+    for (const run of s.runs.slice(1)) {
+      const diffs = provenanceDifferences(first.binary, run.binary);
+      if (diffs.length) {
+        notes.push(
+          `${i.label} mixes runs that differ: ${first.path} vs ${run.path}: ${describeDifferences(diffs)}`,
+        );
+      }
+    }
   }
   for (const s of sides.slice(1)) {
     const i = s.info;
@@ -340,6 +356,13 @@ export function compare(input: CompareInput): Comparison {
         `a vs ${i.label}: one run on a side, so no noise estimate; memory verdicts use the ` +
           `thresholds alone, a time counts only beyond +${ONE_RUN_GROSS.pct}% and ${ONE_RUN_GROSS.floor} ms ` +
           `(else noisy)`,
+      );
+    }
+    const diffs = provenanceDifferences(sides[0]!.runs[0]!.binary, s.runs[0]!.binary);
+    if (diffs.length) {
+      notes.push(
+        `a and ${i.label} differ in ${describeDifferences(diffs)}: the differences include this, ` +
+          `not only the change under test`,
       );
     }
     if (aInfo.machine.brand !== i.machine.brand || aInfo.machine.platform !== i.machine.platform) {

@@ -2,7 +2,7 @@
 // plain numbers (null when the log lacks them), from a run log or rebuilt from
 // a baseline. Also the skills deployed per entry and the memory slope.
 import { linearRegression } from 'simple-statistics';
-import type { Entry, MachineLine, RunLog } from '../runlog/types.ts';
+import type { Entry, MachineLine, RunLog, RunSettings } from '../runlog/types.ts';
 import type { Metric } from './types.ts';
 
 export interface Row {
@@ -20,7 +20,16 @@ export interface Row {
 export interface Run {
   path: string;
   machine: MachineLine;
-  binary: { bin: string; hash: string | null; commit: string | null; emulated: boolean };
+  binary: {
+    bin: string;
+    hash: string | null;
+    commit: string | null;
+    emulated: boolean;
+    /** API profile (`v1`, `2024`); null when the log does not say (legacy). */
+    api: string | null;
+    /** Run settings; null when the log does not record them (older logs). */
+    settings: RunSettings | null;
+  };
   script: { filename: string; hash: string };
   /** Script-line entries, without stop. */
   entries: Row[];
@@ -100,6 +109,8 @@ export function runOfLog(log: RunLog): Run {
       hash: log.binary.hash,
       commit: log.binary.commit ?? null,
       emulated: log.binary.emulated === true,
+      api: log.binary.api ?? null,
+      settings: log.binary.settings ?? null,
     },
     script: { filename: log.script.filename, hash: log.script.hash },
     entries,

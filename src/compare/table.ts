@@ -42,8 +42,12 @@ export function legacyTable(c: Comparison): Table {
   }
   const blank = labels.map((_, i) => (i > 0 ? ['', ''] : [''])).flat();
   const ts = c.totals.sides;
+  // A run without stop has a partial total: its percentage is not judged (see the notes).
+  const partial = (i: number) => c.runs[0]!.incomplete || c.runs[i]!.incomplete;
   const took = ts.flatMap((t, i) =>
-    i > 0 ? [formatValue(t.took), formatPct(t.pct.took)] : [formatValue(t.took)],
+    i > 0
+      ? [formatValue(t.took), partial(i) ? MISSING : formatPct(t.pct.took)]
+      : [formatValue(t.took)],
   );
   const rss = ts.flatMap((t, i) =>
     i > 0 ? [formatValue(t.maxRss), formatPct(t.pct.maxRss)] : [formatValue(t.maxRss)],

@@ -2,6 +2,7 @@
 // every renderer (text, markdown, JSON, the action's summary and PR comment).
 // `compare --format json` prints exactly this object. Memory is in KiB, times
 // in ms, as in the run log. Bump `schema` on any incompatible change.
+import type { RunSettings } from '../runlog/types.ts';
 
 /** Version of the `Comparison` layout below. */
 export const COMPARISON_SCHEMA = 1 as const;
@@ -84,6 +85,10 @@ export interface RunInfo {
     bin: string;
     commit: string | null;
     emulated: boolean;
+    /** API profile spoken (`v1`, `2024`); null when the log does not say (legacy). */
+    api: string | null;
+    /** Run settings of the first run; null when not recorded (older logs). */
+    settings: RunSettings | null;
   };
   script: { filename: string; hash: string };
   /** Some run's last line was cut mid-write and skipped. */
