@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ONE_RUN_GROSS } from '../src/compare/thresholds.ts';
 import { THRESHOLDS } from '../src/compare/thresholds.ts';
 import { judge, separationP } from '../src/compare/verdict.ts';
 
@@ -12,7 +13,7 @@ const firstExec = (a: number[], b: number[]) =>
     b,
     threshold: THRESHOLDS.first_exec,
     unit: 'ms',
-    timing: true,
+    oneRunGross: ONE_RUN_GROSS.time,
   });
 
 test('separationP: exact one-sided rank probability when the samples do not overlap', () => {

@@ -74,7 +74,8 @@ test('above the percentage and the floor: regressed or improved, with the reason
   assert.ok(
     c.notes.includes(
       'a vs b: one run on a side, so no noise estimate; memory verdicts use the thresholds ' +
-        'alone, a time counts only beyond +100% and 250 ms (else noisy)',
+        'alone, a time counts only beyond +100% and 250 ms, a peak beyond +50% and 64 MiB ' +
+        '(else noisy)',
     ),
   );
   assert.equal(c.overall.status, 'regressed');
@@ -88,7 +89,7 @@ test('above the percentage and the floor: regressed or improved, with the reason
   assert.equal(
     verdict(some, 'add_py', 'took')!.reason,
     '+18.2% took (3,171 → 3,747 ms), above the 10% threshold, but one run per side: no noise ' +
-      'estimate (with one run a time counts only beyond ±100% and 250 ms; run several)',
+      'estimate (with one run this counts only beyond ±100% and 250 ms; run several)',
   );
   // Within the percentage: 3,171 → 3,400 is +7.2%.
   const within = compare({ sides: [a, log({ entries: withTook(entries, 'add_py', 3400) })] });
@@ -305,4 +306,27 @@ test('--threshold values are checked', () => {
     /unknown metric "speed", expected one of took, rss_diff/,
   );
   assert.throws(() => parseThresholds(['errors=10']), /any new error always regresses/);
+});
+
+test('a peak with one run per side: noisy unless gross; with several runs the t-test decides', () => {
+  const withPeak = (peak: number) =>
+    benchEntries().map((e) => (e.cmd === 'execute_all Bob 20 10' ? { ...e, peak_rss: peak } : e));
+  const cmd = 'execute_all Bob 20 10';
+  // +20% and +40 MiB: above the 5% threshold, but one reading of one moment.
+  const one = compare({
+    sides: [log({ entries: withPeak(204_800) }), log({ entries: withPeak(245_760) })],
+  });
+  assert.equal(verdict(one, cmd, 'peak_rss')!.status, 'noisy');
+  assert.match(verdict(one, cmd, 'peak_rss')!.reason, /beyond ±50% and 65,536 KiB; run several/);
+  // +100% and +200 MiB is gross.
+  const gross = compare({
+    sides: [log({ entries: withPeak(204_800) }), log({ entries: withPeak(409_600) })],
+  });
+  assert.equal(verdict(gross, cmd, 'peak_rss')!.status, 'regressed');
+  // Three runs a side, all +20%: the t-test calls it.
+  const runs = (peaks: number[]) => ({ logs: peaks.map((p) => log({ entries: withPeak(p) })) });
+  const several = compare({
+    sides: [runs([204_800, 205_000, 204_600]), runs([245_760, 245_900, 245_500])],
+  });
+  assert.equal(verdict(several, cmd, 'peak_rss')!.status, 'regressed');
 });

@@ -188,6 +188,15 @@ function renderScript(
   }
   if (n > maxRows) out.push('', `_${n - maxRows} more rows not shown (see the note above)._`);
   out.push('');
+  // The comparison's own notes (different setups, no noise estimate, truncated
+  // logs) say how far the verdicts can be trusted.
+  for (const leg of present) {
+    const s = scriptOf(leg, script)!;
+    const notes = referenced(s) ? (s.comparison?.notes ?? []) : [];
+    if (notes.length > 0) {
+      out.push(`<sub>${leg.leg.key}: ${notes.map(escapeInline).join('; ')}</sub>`, '');
+    }
+  }
   if (details) out.push(...renderDetails(present, script), ...renderCharts(present, script));
   return out.join('\n') + '\n';
 }

@@ -399,9 +399,7 @@ async function saveBaselines(
   const files: string[] = [];
   for (const { script, logs } of fresh) {
     const saved = await saveBaseline(logs, s.baselineDir);
-    core.info(
-      `saved baseline ${relative(s.workingDirectory, saved.path)} (${script}, ${logs.length} run(s))`,
-    );
+    core.info(`${script}: ${saved.message}`);
     files.push(saved.path);
   }
   await uploadArtifact(

@@ -17,11 +17,9 @@ export function registerBaseline(program: Command): Command {
     .option('--out <dir>', 'baselines directory', 'baselines')
     .action(async (logs: string[], opts: { out: string }) => {
       const runs = await Promise.all(logs.map(readRunLog));
-      const { path, baseline: b } = await saveBaseline(runs, opts.out);
-      process.stdout.write(
-        `saved ${path} (${b.provenance.runs} run${b.provenance.runs === 1 ? '' : 's'}, ` +
-          `script hash ${b.script.hash}, kernel ${b.provenance.kernelHash ?? 'unknown'})\n`,
-      );
+      const saved = await saveBaseline(runs, opts.out);
+      // "saved …" or "replaced …", naming what the previous baseline was.
+      process.stdout.write(`${saved.message}\n`);
     });
   return baseline;
 }

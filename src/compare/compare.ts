@@ -212,7 +212,12 @@ export function compare(input: CompareInput): Comparison {
             b: bv,
             threshold: thresholds[judged],
             unit,
-            timing: metric !== 'rss_diff' && metric !== 'peak_rss',
+            oneRunGross:
+              metric === 'rss_diff'
+                ? undefined
+                : metric === 'peak_rss'
+                  ? ONE_RUN_GROSS.peak
+                  : ONE_RUN_GROSS.time,
           }),
         );
       }
@@ -260,7 +265,7 @@ export function compare(input: CompareInput): Comparison {
           b: tb.runs.took,
           threshold: thresholds.took,
           unit: 'ms',
-          timing: true,
+          oneRunGross: ONE_RUN_GROSS.time,
         }),
       );
     }
@@ -354,8 +359,9 @@ export function compare(input: CompareInput): Comparison {
     if (aInfo.runs < 2 || i.runs < 2) {
       notes.push(
         `a vs ${i.label}: one run on a side, so no noise estimate; memory verdicts use the ` +
-          `thresholds alone, a time counts only beyond +${ONE_RUN_GROSS.pct}% and ${ONE_RUN_GROSS.floor} ms ` +
-          `(else noisy)`,
+          `thresholds alone, a time counts only beyond +${ONE_RUN_GROSS.time.pct}% and ` +
+          `${ONE_RUN_GROSS.time.floor} ms, a peak beyond +${ONE_RUN_GROSS.peak.pct}% and ` +
+          `${ONE_RUN_GROSS.peak.floor / 1024} MiB (else noisy)`,
       );
     }
     const diffs = provenanceDifferences(sides[0]!.runs[0]!.binary, s.runs[0]!.binary);

@@ -41,9 +41,17 @@ export const THRESHOLDS: Readonly<Record<ThresholdMetric, Readonly<Threshold>>> 
  * command can take twice as long as the next on a busy machine (execute_skill
  * 51 → 117 ms in two runs of one kernel). A timing change above its threshold
  * is then `noisy`, unless it is gross: at least +100% AND at least 250 ms,
- * e.g. a 3 s skill deploy taking 6 s. Memory is judged on thresholds alone.
+ * e.g. a 3 s skill deploy taking 6 s. A peak is a reading of one moment and
+ * moves with when the allocator or collector gives memory back during the
+ * command, so it is treated the same way (gross: +50% and 64 MiB). rss and
+ * rss_diff, read between commands, are judged on thresholds alone.
  */
-export const ONE_RUN_GROSS = { pct: 100, floor: 250, unit: 'ms' } as const;
+export const ONE_RUN_GROSS = {
+  time: { pct: 100, floor: 250, unit: 'ms' },
+  peak: { pct: 50, floor: 65536, unit: 'KiB' },
+} as const;
+
+export type GrossLimit = (typeof ONE_RUN_GROSS)[keyof typeof ONE_RUN_GROSS];
 
 export type Thresholds = Partial<Record<ThresholdMetric, Partial<Threshold>>>;
 

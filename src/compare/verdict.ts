@@ -5,7 +5,7 @@
 import ttest2 from '@stdlib/stats-ttest2';
 import { median } from 'simple-statistics';
 import { formatNumber, formatSignedPct } from './format.ts';
-import { ONE_RUN_GROSS } from './thresholds.ts';
+import type { GrossLimit } from './thresholds.ts';
 import type { Status, Threshold, Verdict, VerdictMetric } from './types.ts';
 
 /** Significance level of the t-test. */
@@ -25,8 +25,8 @@ export interface JudgeInput {
   unit?: string;
   /** Formats a value without its unit; defaults to grouping with at most one decimal. */
   format?: (n: number) => string;
-  /** A time (ms): with one run on a side, only a gross change counts (ONE_RUN_GROSS). */
-  timing?: boolean;
+  /** With one run on a side, only a change beyond these limits counts (ONE_RUN_GROSS); else noisy. */
+  oneRunGross?: GrossLimit;
 }
 
 /**
@@ -78,15 +78,19 @@ export function judge(input: JudgeInput): Verdict {
   const direction: Status = abs > 0 ? 'regressed' : 'improved';
   const p = welchPValue(input.a, input.b);
   if (p === undefined) {
+    const limit = input.oneRunGross;
     const gross =
-      pct !== null && Math.abs(pct) >= ONE_RUN_GROSS.pct && Math.abs(abs) >= ONE_RUN_GROSS.floor;
-    if (input.timing && !gross) {
+      limit !== undefined &&
+      pct !== null &&
+      Math.abs(pct) >= limit.pct &&
+      Math.abs(abs) >= limit.floor;
+    if (limit && !gross) {
       return {
         ...base,
         status: 'noisy',
         reason:
-          `${head}, ${above}, but one run per side: no noise estimate (with one run a time ` +
-          `counts only beyond ±${ONE_RUN_GROSS.pct}% and ${ONE_RUN_GROSS.floor} ms; run several)`,
+          `${head}, ${above}, but one run per side: no noise estimate (with one run this ` +
+          `counts only beyond ±${limit.pct}% and ${formatNumber(limit.floor, 0)} ${limit.unit}; run several)`,
       };
     }
     return { ...base, status: direction, reason: `${head}, ${above}` };
