@@ -1,7 +1,9 @@
 import { createRequire as __kbCreateRequire } from 'node:module'; const require = __kbCreateRequire(import.meta.url);
 import {
+  AB_DEFAULT_ROUNDS,
   RUN_DEFAULTS,
   VERSION,
+  checkTemplates,
   compare,
   describeScript,
   findBaseline,
@@ -14,24 +16,25 @@ import {
   loadScript,
   parseBaseline,
   platformOf,
+  runAb,
   runOfLog,
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-FSSFXCRP.js";
+} from "./chunks/chunk-OSVK5FZX.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,
   describeThresholds,
   getProfile,
   parseThresholds
-} from "./chunks/chunk-5AD4YFQA.js";
+} from "./chunks/chunk-E2DLKO4R.js";
 import {
   markdownTable
 } from "./chunks/chunk-DYWQ6MCK.js";
 import {
   parseDuration
-} from "./chunks/chunk-RAIGRZ3J.js";
+} from "./chunks/chunk-B5K4NRZB.js";
 import {
   EXIT,
   InputError,
@@ -1213,7 +1216,7 @@ var require_command = __commonJS({
     var { Help: Help2, stripColor } = require_help();
     var { Option: Option2, DualOptions } = require_option();
     var { suggestSimilar } = require_suggestSimilar();
-    var Command4 = class _Command extends EventEmitter {
+    var Command2 = class _Command extends EventEmitter {
       /**
        * Initialize a new `Command`.
        *
@@ -3441,7 +3444,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         return true;
       return void 0;
     }
-    exports.Command = Command4;
+    exports.Command = Command2;
     exports.useColor = useColor;
   }
 });
@@ -3450,15 +3453,15 @@ Expecting one of '${allowedValues.join("', '")}'`);
 var require_commander = __commonJS({
   "node_modules/commander/index.js"(exports) {
     var { Argument: Argument2 } = require_argument();
-    var { Command: Command4 } = require_command();
+    var { Command: Command2 } = require_command();
     var { CommanderError: CommanderError2, InvalidArgumentError: InvalidArgumentError2 } = require_error();
     var { Help: Help2 } = require_help();
     var { Option: Option2 } = require_option();
-    exports.program = new Command4();
-    exports.createCommand = (name) => new Command4(name);
+    exports.program = new Command2();
+    exports.createCommand = (name) => new Command2(name);
     exports.createOption = (flags, description) => new Option2(flags, description);
     exports.createArgument = (name, description) => new Argument2(name, description);
-    exports.Command = Command4;
+    exports.Command = Command2;
     exports.Option = Option2;
     exports.Argument = Argument2;
     exports.Help = Help2;
@@ -3958,51 +3961,6 @@ var {
 // src/cli/ab-command.ts
 import { writeFile as writeFile2 } from "node:fs/promises";
 
-// src/ab/ab.ts
-import { join } from "node:path";
-var AB_SIDES = ["base", "candidate"];
-var AB_DEFAULT_ROUNDS = 5;
-async function runAb(options) {
-  if (!Number.isInteger(options.rounds) || options.rounds < 1) {
-    throw new InputError(`--rounds: ${options.rounds} is not a positive whole number`);
-  }
-  const runs = { base: [], candidate: [] };
-  let reason;
-  rounds: for (let round = 1; round <= options.rounds; round++) {
-    for (const side of AB_SIDES) {
-      options.onRun?.(round, side);
-      const kernel = options[side];
-      const result = await runScript({
-        ...options.run,
-        scriptPath: options.scriptPath,
-        kernel: kernel.kernel,
-        env: { ...options.env, ...kernel.env },
-        outDir: join(options.outDir, side)
-      });
-      runs[side].push(result);
-      if (result.outcome !== "complete") {
-        reason = `${side} run ${round} failed: ${result.reason ?? "no reason given"}`;
-        break rounds;
-      }
-    }
-  }
-  let comparison = null;
-  if (runs.base.length > 0 && runs.candidate.length > 0) {
-    comparison = compare({
-      sides: [{ logs: runs.base.map((r) => r.log) }, { logs: runs.candidate.map((r) => r.log) }],
-      thresholds: options.thresholds
-    });
-  }
-  return {
-    base: runs.base,
-    candidate: runs.candidate,
-    comparison,
-    outcome: reason ? "failed" : "complete",
-    ...reason ? { reason } : {},
-    exitCode: reason ? EXIT.kernel : EXIT.ok
-  };
-}
-
 // src/cli/compare-command.ts
 import { writeFile } from "node:fs/promises";
 
@@ -4197,7 +4155,9 @@ function readBinary(obj, at) {
       command: optStrings(obj, "command", at),
       emulated: optBool(obj, "emulated", at),
       api: api ?? void 0,
-      commit: optStr(obj, "commit", at)
+      commit: optStr(obj, "commit", at),
+      // Kept as written: compare only tells whether two runs' settings differ.
+      settings: optObj(obj, "settings", at)
     }
   );
 }
@@ -4242,12 +4202,21 @@ function readRequests(obj, at) {
     p99: num(lat, "p99", latAt),
     max: num(lat, "max", latAt)
   };
-  return {
-    count: num(obj, "count", `${at} requests`),
-    ok: num(obj, "ok", `${at} requests`),
-    errors,
-    latency
-  };
+  const latencyOf = optStr(obj, "latency_of", `${at} requests`);
+  if (latencyOf != null && latencyOf !== "ok" && latencyOf !== "all") {
+    throw new InputError(
+      `${at}: requests.latency_of is ${JSON.stringify(latencyOf)}, expected "ok" or "all"`
+    );
+  }
+  return assignDefined(
+    {
+      count: num(obj, "count", `${at} requests`),
+      ok: num(obj, "ok", `${at} requests`),
+      errors,
+      latency
+    },
+    { latency_of: latencyOf ?? void 0 }
+  );
 }
 function readEntry(obj, at) {
   const cmd = str(obj, "cmd", at);
@@ -4287,8 +4256,9 @@ function readEntry(obj, at) {
     peak_source: peakSource ?? void 0,
     cpu_ms: optNum(obj, "cpu_ms", at),
     requests: requestsObj ? readRequests(requestsObj, at) : void 0,
-    discover_ms: optNum(obj, "discover_ms", at) ?? void 0,
-    first_exec_ms: optNum(obj, "first_exec_ms", at) ?? void 0,
+    // null stays null: the deploy did not get that far.
+    discover_ms: optNum(obj, "discover_ms", at),
+    first_exec_ms: optNum(obj, "first_exec_ms", at),
     deployed,
     failed: optBool(obj, "failed", at),
     failures: optStrings(obj, "failures", at),
@@ -4363,8 +4333,9 @@ function legacyTable(c) {
   }
   const blank = labels.map((_, i) => i > 0 ? ["", ""] : [""]).flat();
   const ts = c.totals.sides;
+  const partial = (i) => c.runs[0].incomplete || c.runs[i].incomplete;
   const took = ts.flatMap(
-    (t, i) => i > 0 ? [formatValue(t.took), formatPct(t.pct.took)] : [formatValue(t.took)]
+    (t, i) => i > 0 ? [formatValue(t.took), partial(i) ? MISSING : formatPct(t.pct.took)] : [formatValue(t.took)]
   );
   const rss = ts.flatMap(
     (t, i) => i > 0 ? [formatValue(t.maxRss), formatPct(t.pct.maxRss)] : [formatValue(t.maxRss)]
@@ -4623,12 +4594,62 @@ function collectPair(flag) {
 function durationFlag(flag) {
   return (value) => parseDuration(flag, value);
 }
-function positiveIntFlag(flag) {
+function positiveIntFlag(flag, max = Number.MAX_SAFE_INTEGER) {
   return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-      throw new InputError(`${flag}: "${value}" is not a positive whole number`);
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+      const range = max < Number.MAX_SAFE_INTEGER ? ` from 1 to ${max}` : "";
+      throw new InputError(`${flag}: "${value}" is not a positive whole number${range}`);
     }
     return Number(value);
+  };
+}
+
+// src/cli/run-options.ts
+function addKernelRunOptions(command, defaults) {
+  return command.addOption(
+    new Option("--api <name>", "the kernel API generation").choices(API_NAMES).default(RUN_DEFAULTS.api)
+  ).option(
+    "--skill <kind=file>",
+    "template .wasm for add_<kind> (repeatable)",
+    collectPair("--skill")
+  ).option("--env <key=value>", defaults.envHelp, collectPair("--env")).option(
+    "--update-interval <duration>",
+    "the kernel's namespace rescan interval",
+    RUN_DEFAULTS.updateInterval
+  ).option("--timeout <duration>", "per-request timeout (default 60s)", durationFlag("--timeout")).option(
+    "--ready-timeout <duration>",
+    "how long the kernel may take to become healthy (default 30s)",
+    durationFlag("--ready-timeout")
+  ).option(
+    "--stop-grace <duration>",
+    "SIGTERM to SIGKILL grace at stop (default 30s)",
+    durationFlag("--stop-grace")
+  ).option(
+    "--sample-interval <duration>",
+    "memory timeline interval (default 100ms)",
+    durationFlag("--sample-interval")
+  ).option(
+    "--discover-timeout <duration>",
+    "how long a deployed skill may take to be listed (default: 3 update intervals, at least 10s)",
+    durationFlag("--discover-timeout")
+  ).option("--log-level <level>", "the kernel's LOG_LEVEL", RUN_DEFAULTS.logLevel).addOption(
+    new Option("--progress <mode>", "live line on a terminal, else one line per command").choices(["auto", "plain", "none"]).default(defaults.progress)
+  );
+}
+function kernelRunOptions(flags) {
+  return {
+    api: flags.api,
+    skills: flags.skill,
+    updateInterval: flags.updateInterval,
+    requestTimeoutMs: flags.timeout,
+    readyTimeoutMs: flags.readyTimeout,
+    stopGraceMs: flags.stopGrace,
+    sampleIntervalMs: flags.sampleInterval,
+    discoverTimeoutMs: flags.discoverTimeout,
+    logLevel: flags.logLevel,
+    progress: flags.progress,
+    // The token comes from the environment only, never from a flag.
+    token: process.env[getProfile(flags.api).tokenVar] || void 0
   };
 }
 
@@ -4638,23 +4659,17 @@ function kernelOf(text, flag) {
   return text.trim() === EMULATOR_WORD ? void 0 : parseCommandLine(text, flag);
 }
 function registerAb(program2, setExit) {
-  program2.command("ab").description(
+  const command = program2.command("ab").description(
     "run a base and a candidate kernel interleaved (ABAB..., a fresh kernel each round) on one script, then compare the two sets with the t-test of compare (base is a, candidate b)"
   ).argument("<script>", "the .cmds script").requiredOption("--base <command>", `the base kernel command line, or "${EMULATOR_WORD}"`).requiredOption(
     "--candidate <command>",
     `the candidate kernel command line, or "${EMULATOR_WORD}"`
   ).option(
     "--rounds <n>",
-    `rounds, each one base and one candidate run (default ${AB_DEFAULT_ROUNDS})`,
+    "rounds, each one base and one candidate run",
     positiveIntFlag("--rounds"),
     AB_DEFAULT_ROUNDS
-  ).addOption(
-    new Option("--api <name>", "the kernel API generation").choices(API_NAMES).default(RUN_DEFAULTS.api)
   ).option(
-    "--skill <kind=file>",
-    "template .wasm for add_<kind> (repeatable)",
-    collectPair("--skill")
-  ).option("--env <key=value>", "environment for both kernels (repeatable)", collectPair("--env")).option(
     "--base-env <key=value>",
     "environment for the base kernel only (repeatable)",
     collectPair("--base-env")
@@ -4662,22 +4677,16 @@ function registerAb(program2, setExit) {
     "--candidate-env <key=value>",
     "environment for the candidate kernel only (repeatable)",
     collectPair("--candidate-env")
-  ).option("--out <dir>", "where logs are written (<dir>/base, <dir>/candidate)", "runs/ab").option(
-    "--update-interval <duration>",
-    "the kernels' namespace rescan interval",
-    RUN_DEFAULTS.updateInterval
-  ).option(
-    "--ready-timeout <duration>",
-    "how long a kernel may take to become healthy (default 30s)",
-    durationFlag("--ready-timeout")
-  ).option("--format <format>", `report format: ${FORMATS.join(", ")}`, "text").option(
+  ).option("--out <dir>", "where logs are written (<dir>/base, <dir>/candidate)", "runs/ab").option("--format <format>", `report format: ${FORMATS.join(", ")}`, "text").option(
     "--threshold <spec>",
     `override a verdict threshold, repeatable: ${THRESHOLD_SYNTAX}. Defaults: ${describeThresholds()}`,
     (value, previous) => [...previous, value],
     []
-  ).option("--fail-on-regression", `exit with code ${EXIT.regression} when a verdict is regressed`).option("--report <file>", "write the report to FILE instead of stdout").addOption(
-    new Option("--progress <mode>", "live line on a terminal, else one line per command").choices(["auto", "plain", "none"]).default("none")
-  ).action(async (scriptPath, flags) => {
+  ).option("--fail-on-regression", `exit with code ${EXIT.regression} when a verdict is regressed`).option("--report <file>", "write the report to FILE instead of stdout");
+  addKernelRunOptions(command, {
+    progress: "none",
+    envHelp: "environment for both kernels (repeatable)"
+  }).action(async (scriptPath, flags) => {
     if (!FORMATS.includes(flags.format)) {
       throw new InputError(
         `--format ${JSON.stringify(flags.format)}: expected one of ${FORMATS.join(", ")}`
@@ -4692,15 +4701,7 @@ function registerAb(program2, setExit) {
       outDir: flags.out,
       env: flags.env,
       thresholds,
-      run: {
-        api: flags.api,
-        skills: flags.skill,
-        updateInterval: flags.updateInterval,
-        readyTimeoutMs: flags.readyTimeout,
-        progress: flags.progress,
-        // The token comes from the environment only, never from a flag.
-        token: process.env[getProfile(flags.api).tokenVar] || void 0
-      },
+      run: kernelRunOptions(flags),
       onRun: (round, side) => process.stderr.write(`ab: round ${round} of ${flags.rounds}, ${side}
 `)
     });
@@ -4710,9 +4711,7 @@ function registerAb(program2, setExit) {
       const report = RENDERERS[flags.format](result.comparison);
       if (flags.report) {
         await writeFile2(flags.report, report).catch((error) => {
-          throw new InputError(
-            `--report ${flags.report}: cannot write the report (${error.code})`
-          );
+          throw new InputError(`--report ${flags.report}: cannot write the report (${error.code})`);
         });
         process.stderr.write(`wrote ${flags.report}
 `);
@@ -4734,11 +4733,9 @@ function registerBaseline(program2) {
     "Save the median and spread of each metric of complete runs of one script, with every raw value, the script hash and where they came from, as <DIR>/<os>-<arch>/<script>.json."
   ).argument("<logs...>", "run logs of the same script, kernel and platform").option("--out <dir>", "baselines directory", "baselines").action(async (logs, opts) => {
     const runs = await Promise.all(logs.map(readRunLog));
-    const { path, baseline: b } = await saveBaseline(runs, opts.out);
-    process.stdout.write(
-      `saved ${path} (${b.provenance.runs} run${b.provenance.runs === 1 ? "" : "s"}, script hash ${b.script.hash}, kernel ${b.provenance.kernelHash ?? "unknown"})
-`
-    );
+    const saved = await saveBaseline(runs, opts.out);
+    process.stdout.write(`${saved.message}
+`);
   });
   return baseline;
 }
@@ -4750,6 +4747,7 @@ function registerCheck(program2) {
     "declare a skill kind for add_<kind> (repeatable)",
     collectPair("--skill")
   ).action(async (scriptPath, flags) => {
+    await checkTemplates(flags.skill ?? {});
     const kinds = Object.keys({ ...templatePaths(), ...flags.skill });
     const script = await loadScript(scriptPath, { kinds });
     process.stdout.write(describeScript(script) + "\n");
@@ -4767,7 +4765,7 @@ function registerEmulator(program2) {
       setFlagsFromString("--expose-gc");
       globalThis.gc = runInNewContext("gc");
     }
-    const { runEmulator } = await import("./chunks/run-3GPRTSSL.js");
+    const { runEmulator } = await import("./chunks/run-H6CVKTG4.js");
     await runEmulator(process.env);
   });
 }
@@ -4787,7 +4785,10 @@ function renderRunTable(log) {
     e.failed ? "FAILED" : e.killed ? "killed" : ""
   ]);
   return markdownTable(
-    [["cmd", "took ms", "rss KiB", "rss_diff", "peak KiB", "cpu ms", "ok", "p95 ms", ""], ...rows],
+    [
+      ["cmd", "took ms", "rss KiB", "rss_diff", "peak KiB", "cpu ms", "ok", "p95 ms", "status"],
+      ...rows
+    ],
     { align: ["l", "r", "r", "r", "r", "r", "r", "r", "l"] }
   );
 }
@@ -4811,39 +4812,19 @@ ${renderText(comparison)}`;
 }
 
 // src/cli/run-command.ts
+var MAX_ITERATIONS = 1e3;
 function registerRun(program2, setExit) {
-  program2.command("run").description("start a kernel, replay a .cmds script against it, and write a run log").argument("<script>", "the .cmds script").option("--kernel <command>", "the kernel command line (default: the built-in emulated kernel)").addOption(
-    new Option("--api <name>", "the kernel API generation").choices(API_NAMES).default(RUN_DEFAULTS.api)
-  ).option(
-    "--skill <kind=file>",
-    "template .wasm for add_<kind> (repeatable)",
-    collectPair("--skill")
-  ).option(
-    "--env <key=value>",
-    "extra environment for the kernel (repeatable)",
-    collectPair("--env")
-  ).option("--out <dir>", "where logs are written", "runs").option(
-    "--update-interval <duration>",
-    "the kernel's namespace rescan interval",
-    RUN_DEFAULTS.updateInterval
-  ).option("--timeout <duration>", "per-request timeout (default 60s)", durationFlag("--timeout")).option(
-    "--ready-timeout <duration>",
-    "how long the kernel may take to become healthy (default 30s)",
-    durationFlag("--ready-timeout")
-  ).option(
-    "--stop-grace <duration>",
-    "SIGTERM to SIGKILL grace at stop (default 30s)",
-    durationFlag("--stop-grace")
-  ).option(
-    "--sample-interval <duration>",
-    "memory timeline interval (default 100ms)",
-    durationFlag("--sample-interval")
-  ).option("--log-level <level>", "the kernel's LOG_LEVEL", RUN_DEFAULTS.logLevel).addOption(
-    new Option("--progress <mode>", "live line on a terminal, else one line per command").choices(["auto", "plain", "none"]).default("auto")
-  ).option(
+  const command = program2.command("run").description("start a kernel, replay a .cmds script against it, and write a run log").argument("<script>", "the .cmds script").option(
+    "--kernel <command>",
+    "the kernel command line (default: the built-in emulated kernel)"
+  );
+  addKernelRunOptions(command, {
+    progress: "auto",
+    envHelp: "extra environment for the kernel (repeatable)"
+  }).option("--out <dir>", "where logs are written", "runs").option(
     "--iterations <n>",
-    "run the script this many times, a fresh kernel each",
-    positiveIntFlag("--iterations"),
+    `run the script this many times, a fresh kernel each (at most ${MAX_ITERATIONS})`,
+    positiveIntFlag("--iterations", MAX_ITERATIONS),
     1
   ).option("--baseline-dir <dir>", "where baselines are looked up for the report", "baselines").option("--no-report", "skip the table and the baseline comparison at the end").action(async (scriptPath, flags) => {
     const results = [];
@@ -4851,19 +4832,9 @@ function registerRun(program2, setExit) {
       const result = await runScript({
         scriptPath,
         kernel: flags.kernel === void 0 ? void 0 : parseCommandLine(flags.kernel, "--kernel"),
-        api: flags.api,
-        skills: flags.skill,
+        ...kernelRunOptions(flags),
         env: flags.env,
-        outDir: flags.out,
-        updateInterval: flags.updateInterval,
-        requestTimeoutMs: flags.timeout,
-        readyTimeoutMs: flags.readyTimeout,
-        stopGraceMs: flags.stopGrace,
-        sampleIntervalMs: flags.sampleInterval,
-        logLevel: flags.logLevel,
-        progress: flags.progress,
-        // The token comes from the environment only, never from a flag.
-        token: process.env[getProfile(flags.api).tokenVar] || void 0
+        outDir: flags.out
       });
       results.push(result);
       if (result.outcome !== "complete") break;

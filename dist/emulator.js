@@ -1,8 +1,8 @@
 import { createRequire as __kbCreateRequire } from 'node:module'; const require = __kbCreateRequire(import.meta.url);
 import {
   runEmulator
-} from "./chunks/chunk-3R2T3OUJ.js";
-import "./chunks/chunk-RAIGRZ3J.js";
+} from "./chunks/chunk-6JSMGHYK.js";
+import "./chunks/chunk-B5K4NRZB.js";
 import {
   EXIT,
   InputError

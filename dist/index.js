@@ -2,7 +2,7 @@ import { createRequire as __kbCreateRequire } from 'node:module'; const require 
 import {
   API_NAMES,
   parseThresholds
-} from "./chunks/chunk-5AD4YFQA.js";
+} from "./chunks/chunk-E2DLKO4R.js";
 import {
   debug,
   getInput,
@@ -27,7 +27,9 @@ var INPUT_DEFAULTS = {
   api: "v1",
   skills: "",
   scripts: "cmds/bench.cmds",
-  iterations: "1",
+  // One run per side gives no noise estimate and shared runners are noisy:
+  // three runs let the t-test tell a change from noise.
+  iterations: "3",
   "baseline-dir": "baselines",
   // Empty: compare's own defaults (THRESHOLDS in src/compare/thresholds.ts).
   thresholds: "",
@@ -67,7 +69,8 @@ function readSettings() {
     comment: oneOf("comment", COMMENT_WHEN),
     token,
     artifactPrefix: artifactPrefix(raw("artifact-prefix")),
-    resultsDir: raw("results-dir") ? at(raw("results-dir")) : void 0
+    resultsDir: raw("results-dir") ? at(raw("results-dir")) : void 0,
+    baseRef: raw("base-ref") || void 0
   };
   if (settings.mode === "run" && settings.scripts.length === 0) {
     throw new InputError(`input 'scripts' is empty; expected one or more globs, one a line`);
@@ -77,10 +80,14 @@ function readSettings() {
       `input 'results-dir' is set to '${raw("results-dir")}' but 'mode' is 'run'; results-dir is read by 'mode: report' only`
     );
   }
-  const baseRef = raw("base-ref");
-  if (baseRef) {
+  if (settings.baseRef && settings.mode !== "run") {
     throw new InputError(
-      `input 'base-ref' is set to '${baseRef}', but base-ref is not implemented yet; remove it and compare against stored baselines`
+      `input 'base-ref' is set to '${settings.baseRef}' but 'mode' is '${settings.mode}'; base-ref is used by 'mode: run' only`
+    );
+  }
+  if (settings.baseRef && (settings.baseRef.startsWith("-") || /\s/.test(settings.baseRef))) {
+    throw new InputError(
+      `input 'base-ref' is '${settings.baseRef}'; expected a branch, tag or commit (e.g. 'origin/main' or a SHA), not starting with '-' and without spaces`
     );
   }
   debug(`resolved settings: ${JSON.stringify({ ...settings, token: token ? "***" : "" })}`);
@@ -164,8 +171,8 @@ function artifactPrefix(value) {
 async function main() {
   try {
     const settings = readSettings();
-    if (settings.mode === "run") await (await import("./chunks/run-mode-KF5SHAPV.js")).runMode(settings);
-    else await (await import("./chunks/report-mode-3APPQSZQ.js")).reportMode(settings);
+    if (settings.mode === "run") await (await import("./chunks/run-mode-4FFVRKHQ.js")).runMode(settings);
+    else await (await import("./chunks/report-mode-U4I7MKIJ.js")).reportMode(settings);
   } catch (error) {
     if (error instanceof InputError || error instanceof KernelError) {
       setFailed(error.message);
