@@ -21,7 +21,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-OSVK5FZX.js";
+} from "./chunks/chunk-YHRXHPRD.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,
