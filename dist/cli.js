@@ -7,7 +7,6 @@ import {
   compare,
   describeScript,
   findBaseline,
-  formatCount,
   formatMiB,
   formatNumber,
   formatPct,
@@ -21,7 +20,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-YHRXHPRD.js";
+} from "./chunks/chunk-IYZL5Y7F.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,
@@ -4775,11 +4774,11 @@ function renderRunTable(log) {
   const entries = log.stop ? [...log.entries, log.stop] : log.entries;
   const rows = entries.map((e) => [
     e.cmd,
-    formatCount(e.took),
-    formatCount(e.rss),
-    (e.rss_diff >= 0 ? "+" : "") + formatCount(e.rss_diff),
-    e.peak_rss == null ? "" : formatCount(e.peak_rss),
-    e.cpu_ms == null ? "" : formatCount(e.cpu_ms),
+    formatNumber(e.took),
+    formatNumber(e.rss),
+    (e.rss_diff >= 0 ? "+" : "") + formatNumber(e.rss_diff),
+    e.peak_rss == null ? "" : formatNumber(e.peak_rss),
+    e.cpu_ms == null ? "" : formatNumber(e.cpu_ms),
     e.requests ? `${e.requests.ok}/${e.requests.count}` : "",
     e.requests && e.requests.count > 1 ? String(e.requests.latency.p95) : "",
     e.failed ? "FAILED" : e.killed ? "killed" : ""

@@ -3,7 +3,7 @@
 // command with its figures.
 import { createLogUpdate } from 'log-update';
 import type { Entry } from '../runlog/types.ts';
-import { formatCount } from './format.ts';
+import { formatNumber } from '../compare/format.ts';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'none';
 
@@ -100,9 +100,9 @@ function liveProgress(): Progress {
 export function describeEntry(entry: Entry): string {
   const parts = [`${entry.took} ms`];
   if (entry.cmd !== 'stop' || entry.rss !== 0) {
-    parts.push(`rss ${formatCount(entry.rss)} KiB (${signed(entry.rss_diff)})`);
+    parts.push(`rss ${formatNumber(entry.rss)} KiB (${signed(entry.rss_diff)})`);
   }
-  if (entry.peak_rss != null) parts.push(`peak ${formatCount(entry.peak_rss)} KiB`);
+  if (entry.peak_rss != null) parts.push(`peak ${formatNumber(entry.peak_rss)} KiB`);
   if (entry.discover_ms !== undefined) {
     parts.push(
       entry.discover_ms === null
@@ -133,7 +133,7 @@ function waitingText(ms: number, missing: string[], limitMs: number): string {
 }
 
 function signed(n: number): string {
-  return (n >= 0 ? '+' : '-') + formatCount(Math.abs(n));
+  return (n >= 0 ? '+' : '-') + formatNumber(Math.abs(n));
 }
 
 /** `[3/8]`, and `[end]` for the stop that follows the last line. */

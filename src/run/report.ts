@@ -6,18 +6,18 @@ import { compare } from '../compare/compare.ts';
 import { renderText } from '../compare/render-text.ts';
 import { InputError } from '../errors.ts';
 import type { Entry, RunLog } from '../runlog/types.ts';
-import { formatCount } from './format.ts';
+import { formatNumber } from '../compare/format.ts';
 
 /** One row per entry of one run, aligned for a terminal. */
 export function renderRunTable(log: RunLog): string {
   const entries: Entry[] = log.stop ? [...log.entries, log.stop] : log.entries;
   const rows = entries.map((e) => [
     e.cmd,
-    formatCount(e.took),
-    formatCount(e.rss),
-    (e.rss_diff >= 0 ? '+' : '') + formatCount(e.rss_diff),
-    e.peak_rss == null ? '' : formatCount(e.peak_rss),
-    e.cpu_ms == null ? '' : formatCount(e.cpu_ms),
+    formatNumber(e.took),
+    formatNumber(e.rss),
+    (e.rss_diff >= 0 ? '+' : '') + formatNumber(e.rss_diff),
+    e.peak_rss == null ? '' : formatNumber(e.peak_rss),
+    e.cpu_ms == null ? '' : formatNumber(e.cpu_ms),
     e.requests ? `${e.requests.ok}/${e.requests.count}` : '',
     e.requests && e.requests.count > 1 ? String(e.requests.latency.p95) : '',
     e.failed ? 'FAILED' : e.killed ? 'killed' : '',
