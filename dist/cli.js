@@ -20,7 +20,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-IYZL5Y7F.js";
+} from "./chunks/chunk-6W5XEFV2.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,

@@ -28,7 +28,7 @@ import { readConfig } from '../emulator/config.ts';
 import { emulatorCommand, templatePaths } from '../emulator/locate.ts';
 import { VERSION } from '../version.ts';
 import { Executor, type StepResult } from './executor.ts';
-import { createProgress, describeEntry, type Progress, type ProgressMode } from './progress.ts';
+import { createProgress, type Progress, type ProgressMode } from './progress.ts';
 import { parseDuration } from '../duration.ts';
 import { checkTemplate } from './templates.ts';
 
@@ -107,7 +107,9 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   const logLevel = options.logLevel ?? RUN_DEFAULTS.logLevel;
   const emulated = options.kernel === undefined;
   if (emulated) checkEmulatorEnv(api, updateInterval, logLevel, options);
-  const argv = emulated ? emulatorCommand() : await absoluteCommand(options.kernel!);
+  const { argv, executable } = emulated
+    ? emulatorProgram()
+    : await absoluteCommand(options.kernel!);
   await makeOutDir(options.outDir);
 
   const write = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -128,7 +130,7 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
 
   const [machine, binary, scriptFile] = await Promise.all([
     readMachine(),
-    binaryLine(argv, emulated, api, {
+    binaryLine(argv, executable, emulated, api, {
       update_interval: updateInterval,
       update_interval_ms: intervalMs,
       request_timeout_ms: requestTimeoutMs,
@@ -517,8 +519,17 @@ async function makeOutDir(dir: string): Promise<void> {
   }
 }
 
-/** The program as an absolute path (the kernel may start elsewhere); checked before anything starts. */
-async function absoluteCommand(argv: string[]): Promise<string[]> {
+/** The emulator's argv; its "executable" for the binary line is its script. */
+function emulatorProgram(): { argv: string[]; executable: string } {
+  const argv = emulatorCommand();
+  return { argv, executable: argv[argv.length - 1]! };
+}
+
+/**
+ * The program as an absolute path (the kernel may start elsewhere), checked
+ * before anything starts; `executable` is where PATH led, for the binary line.
+ */
+async function absoluteCommand(argv: string[]): Promise<{ argv: string[]; executable: string }> {
   const [program, ...args] = argv;
   if (!program) throw new InputError('--kernel: the command is empty');
   const path = await resolveExecutable(program);
@@ -529,20 +540,18 @@ async function absoluteCommand(argv: string[]): Promise<string[]> {
         : `--kernel: ${program} is not found on PATH; expected a command on PATH or the path of an executable`,
     );
   }
-  // A bare name stays as given (the kernel line records where PATH led).
-  return [program.includes('/') ? path : program, ...args];
+  // A bare name stays as given in the argv; the binary line records the path.
+  return { argv: [program.includes('/') ? path : program, ...args], executable: path };
 }
 
 async function binaryLine(
   argv: string[],
+  executable: string,
   emulated: boolean,
   api: ApiName,
   settings: RunSettings,
 ): Promise<BinaryLine> {
-  // For the emulator the "binary" is its script; for a kernel, the executable.
-  const target = emulated ? argv[argv.length - 1]! : argv[0]!;
-  const path = target.includes('/') ? target : ((await resolveExecutable(target)) ?? target);
-  const info = await fileInfo(path);
+  const info = await fileInfo(executable);
   return {
     bin: info.path,
     hash: info.sha1,
@@ -557,5 +566,3 @@ async function binaryLine(
 function exitText(exit: { code: number | null; signal: string | null }): string {
   return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
 }
-
-export { describeEntry };
