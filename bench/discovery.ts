@@ -1,5 +1,5 @@
 // Discovery overhead: `add_py` against the emulated kernel with a known update
-// interval (10 ms) and load delay (200 ms). The harness's overhead is `took`
+// interval (10 ms) and load time (200 ms). The harness's overhead is `took`
 // minus the emulator's own time: the wait until the rescan that lists the new
 // skill, and the skill's load. The emulator's trace log gives every rescan;
 // the file was copied between the last rescan without the skill and the first
@@ -20,7 +20,7 @@ export async function discovery(): Promise<BenchResult> {
   const path = await script('discovery', Array(DEPLOYS).fill('add_py'));
   const result = await run(
     path,
-    { KB_EMU_LOAD_DELAY_MS: String(LOAD_MS) },
+    { KB_EMU_LOAD_MS: String(LOAD_MS) },
     { updateInterval: INTERVAL, logLevel: 'trace' },
   );
   const lines: PkLine[] = (await readFile(result.pkLogPath, 'utf8')).split('\n').flatMap((l) => {
@@ -58,7 +58,7 @@ export async function discovery(): Promise<BenchResult> {
     target: '≤ 30 ms median',
     ok: med <= 30,
     details: [
-      `update interval ${INTERVAL}, KB_EMU_LOAD_DELAY_MS=${LOAD_MS}, ${DEPLOYS} deploys`,
+      `update interval ${INTERVAL}, KB_EMU_LOAD_MS=${LOAD_MS}, ${DEPLOYS} deploys`,
       `overhead (ms): ${overheads.map((o) => fmt(o, 0)).join(', ')}`,
       `took (ms): ${result.log.entries.map((e) => e.took).join(', ')}; load (ms) median ${median(loads)}; rescan wait (ms) median ${fmt(median(waits))}`,
     ],

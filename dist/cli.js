@@ -20,7 +20,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-6W5XEFV2.js";
+} from "./chunks/chunk-AU5YLF53.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,
@@ -33,7 +33,7 @@ import {
 } from "./chunks/chunk-DYWQ6MCK.js";
 import {
   parseDuration
-} from "./chunks/chunk-B5K4NRZB.js";
+} from "./chunks/chunk-6FX6KEXT.js";
 import {
   EXIT,
   InputError,
@@ -4764,7 +4764,7 @@ function registerEmulator(program2) {
       setFlagsFromString("--expose-gc");
       globalThis.gc = runInNewContext("gc");
     }
-    const { runEmulator } = await import("./chunks/run-H6CVKTG4.js");
+    const { runEmulator } = await import("./chunks/run-GTCKKBPS.js");
     await runEmulator(process.env);
   });
 }

@@ -1,8 +1,8 @@
 import { createRequire as __kbCreateRequire } from 'node:module'; const require = __kbCreateRequire(import.meta.url);
 import {
   runEmulator
-} from "./chunks/chunk-6JSMGHYK.js";
-import "./chunks/chunk-B5K4NRZB.js";
+} from "./chunks/chunk-A5M6KMT6.js";
+import "./chunks/chunk-6FX6KEXT.js";
 import {
   EXIT,
   InputError

@@ -48,7 +48,7 @@ test('compare notes every way the two sides were set up differently, in every re
       update_interval: '100ms',
       update_interval_ms: 100,
       request_timeout_ms: 5000,
-      env: { KB_EMU_LOAD_DELAY_MS: '345' },
+      env: { KB_EMU_LOAD_MS: '345' },
       templates: { py: { path: '/other/sample_py.wasm', sha1: 'b'.repeat(40) } },
     }),
   });
@@ -59,7 +59,7 @@ test('compare notes every way the two sides were set up differently, in every re
     'a and b differ in kernel hash kkkkkkkkkkkk vs ffffffffffff; kernel real vs emulated; ' +
       'API v1 vs 2024; settings.update_interval 1s vs 100ms; ' +
       'settings.request_timeout_ms 30000 vs 5000; ' +
-      'settings.env.KB_EMU_LOAD_DELAY_MS (not set) vs 345; ' +
+      'settings.env.KB_EMU_LOAD_MS (not set) vs 345; ' +
       'settings.templates.py /repo/skills/sample_py.wasm (sha1 aaaaaaaaaaaa) vs ' +
       '/other/sample_py.wasm (sha1 bbbbbbbbbbbb): the differences include this, not only the change under test',
   );

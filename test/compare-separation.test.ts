@@ -26,7 +26,7 @@ test('separationP: exact one-sided rank probability when the samples do not over
 });
 
 test('one slow run among five no longer hides a shift every run shows', () => {
-  // KB_EMU_LOAD_DELAY_MS 300 → 345 in the bench; with one slow run Welch alone says noisy.
+  // KB_EMU_LOAD_MS 300 → 345 in the bench; with one slow run Welch alone says noisy.
   const v = firstExec([341, 343, 344, 342, 345], [380, 381, 383, 384, 900]);
   assert.equal(v.status, 'regressed');
   assert.equal(v.pValue, 1 / 252);

@@ -5,7 +5,6 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-// @ts-expect-error: a plain .mjs script without type declarations
 import { bundle } from '../scripts/build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;

@@ -232,3 +232,32 @@ describe('emulated kernel API', () => {
     );
   });
 });
+
+describe('emulated kernel load time (KB_EMU_LOAD_MS)', () => {
+  test('a load takes the configured time in all; later executions do not wait', async () => {
+    const emu = await startEmulator({
+      env: { KB_EMU_LOAD_MS: '400', NAMESPACE_UPDATE_INTERVAL: '50ms' },
+    });
+    try {
+      await copyFile(templatePaths().py, path.join(emu.dir, 'p.wasm'));
+      await until('the skill to be listed', async () =>
+        ((await getJson(emu.url('/v1/skills'))).body as string[]).includes('dev/p'),
+      );
+      const from = emu.stdout().length;
+      const first = performance.now();
+      assert.equal((await postJson(emu.url('/v1/skills/dev/p/run'), { topic: 'x' })).status, 200);
+      const firstMs = performance.now() - first;
+      const loaded = await emu.waitForLog(/Loaded dev\/p /, from);
+      const loadMs = Number(/ in (\d+) ms/.exec(loaded)?.[1]);
+      // Timers may fire up to a millisecond early and the log rounds.
+      assert.ok(loadMs >= 398, loaded);
+      assert.ok(firstMs >= 398, `first execution took ${firstMs} ms`);
+      const second = performance.now();
+      assert.equal((await postJson(emu.url('/v1/skills/dev/p/run'), { topic: 'y' })).status, 200);
+      const secondMs = performance.now() - second;
+      assert.ok(secondMs < 398, `a cached skill waited for a load: ${secondMs} ms`);
+    } finally {
+      await emu.dispose();
+    }
+  });
+});

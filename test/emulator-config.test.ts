@@ -29,7 +29,7 @@ describe('emulator configuration', () => {
       metricsAddress: null,
       tokens: [],
       skillMemory: { kind: 'factor', factor: DEFAULT_SKILL_MEMORY_FACTOR },
-      loadDelayMs: null,
+      loadMs: null,
       listDelayMs: 0,
       maxInFlight: Infinity,
       crashAfter: null,
@@ -63,7 +63,7 @@ describe('emulator configuration', () => {
       AA_API_TOKEN: 'b',
       KB_EMU_SKILL_MEMORY_FACTOR: '2.5',
       KB_EMU_SKILL_MEMORY_KB: '2048',
-      KB_EMU_LOAD_DELAY_MS: '10',
+      KB_EMU_LOAD_MS: '10',
       KB_EMU_LIST_DELAY_MS: '5',
       KB_EMU_MAX_IN_FLIGHT: '300',
       KB_EMU_CRASH_AFTER: '0',
@@ -80,7 +80,7 @@ describe('emulator configuration', () => {
     });
     assert.deepEqual(config.tokens, ['a', 'b']);
     assert.deepEqual(config.skillMemory, { kind: 'kb', kb: 2048 });
-    assert.equal(config.loadDelayMs, 10);
+    assert.equal(config.loadMs, 10);
     assert.equal(config.listDelayMs, 5);
     assert.equal(config.maxInFlight, 300);
     assert.equal(config.crashAfter, 0);
@@ -141,7 +141,7 @@ describe('emulator configuration', () => {
         { KB_EMU_SKILL_MEMORY_KB: '5000000' },
         /KB_EMU_SKILL_MEMORY_KB="5000000" is not valid: expected at most 4194304/,
       ],
-      [{ KB_EMU_LOAD_DELAY_MS: '-1' }, /KB_EMU_LOAD_DELAY_MS="-1"/],
+      [{ KB_EMU_LOAD_MS: '-1' }, /KB_EMU_LOAD_MS="-1"/],
       [{ KB_EMU_CRASH_AFTER: 'soon' }, /KB_EMU_CRASH_AFTER="soon"/],
       [
         { KB_EMU_HEALTH: 'sometimes' },

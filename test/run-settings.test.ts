@@ -42,7 +42,7 @@ test(
       '--timeout',
       '20s',
       '--env',
-      'KB_EMU_LOAD_DELAY_MS=5',
+      'KB_EMU_LOAD_MS=5',
       '--env',
       'MY_API_TOKEN=hunter2',
       '--env',
@@ -56,7 +56,7 @@ test(
       update_interval_ms: 3_600_000,
       request_timeout_ms: 20_000,
       discover_timeout_ms: 2500,
-      env: { KB_EMU_LOAD_DELAY_MS: '5' },
+      env: { KB_EMU_LOAD_MS: '5' },
       env_redacted: ['MY_API_TOKEN', 'db_password'],
       templates: { rs: { path: template, sha1: sha1(template) } },
     });

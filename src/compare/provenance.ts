@@ -10,7 +10,7 @@ export type Provenance = Pick<Run['binary'], 'hash' | 'api' | 'emulated' | 'sett
 
 /** One field that differs: a readable name and both values as text. */
 export interface Difference {
-  /** e.g. `kernel hash`, `API`, `settings.update_interval`, `settings.env.KB_EMU_LOAD_DELAY_MS`. */
+  /** e.g. `kernel hash`, `API`, `settings.update_interval`, `settings.env.KB_EMU_LOAD_MS`. */
   field: string;
   a: string;
   b: string;

@@ -16,7 +16,7 @@
 // | PHARIA_AI_TOKEN / AA_API_TOKEN   | (none)              | when set, every route but health needs `Authorization: Bearer <token>` (either token) |
 // | KB_EMU_SKILL_MEMORY_FACTOR       | 24                  | memory held per loaded skill = factor x .wasm size (py template ~24 MiB, rs ~1.5 MiB) |
 // | KB_EMU_SKILL_MEMORY_KB           | (none)              | memory held per loaded skill in KiB; overrides the factor |
-// | KB_EMU_LOAD_DELAY_MS             | 50 per MiB of .wasm | extra delay on a skill's first execution (py template ~50 ms, rs ~3 ms) |
+// | KB_EMU_LOAD_MS                   | 50 per MiB of .wasm | how long a skill's load (its first execution) takes: reading, compiling and filling its memory count toward it, the rest is waited; work that takes longer is not cut short (py template ~50 ms, rs ~3 ms) |
 // | KB_EMU_LIST_DELAY_MS             | 0                   | delay before answering a skill listing          |
 // | KB_EMU_MAX_IN_FLIGHT             | (unlimited)         | requests (any route) beyond this many in flight get their connection reset |
 // | KB_EMU_CRASH_AFTER               | (never)             | after N skill executions the next one panics: exit 101 |
@@ -50,8 +50,8 @@ export interface EmulatorConfig {
   /** Accepted bearer tokens; empty means no authentication. */
   tokens: string[];
   skillMemory: { kind: 'factor'; factor: number } | { kind: 'kb'; kb: number };
-  /** Fixed first-execution delay, or null for the size-proportional default. */
-  loadDelayMs: number | null;
+  /** How long a load takes in all, or null for the size-proportional default. */
+  loadMs: number | null;
   listDelayMs: number;
   /** Infinity when unlimited. */
   maxInFlight: number;
@@ -66,8 +66,8 @@ export interface EmulatorConfig {
 
 export const DEFAULT_ADDRESS = '127.0.0.1:8081';
 export const DEFAULT_SKILL_MEMORY_FACTOR = 24;
-/** Default load delay per MiB of .wasm when KB_EMU_LOAD_DELAY_MS is unset. */
-export const LOAD_DELAY_MS_PER_MIB = 50;
+/** Default load time per MiB of .wasm when KB_EMU_LOAD_MS is unset. */
+export const LOAD_MS_PER_MIB = 50;
 /** A wasm32 memory holds at most 4 GiB, and the held memory is one. */
 export const MAX_MEMORY_KB = 4 * 1024 * 1024;
 
@@ -77,7 +77,7 @@ type Env = Record<string, string | undefined>;
 export const KNOBS = [
   'KB_EMU_SKILL_MEMORY_FACTOR',
   'KB_EMU_SKILL_MEMORY_KB',
-  'KB_EMU_LOAD_DELAY_MS',
+  'KB_EMU_LOAD_MS',
   'KB_EMU_LIST_DELAY_MS',
   'KB_EMU_MAX_IN_FLIGHT',
   'KB_EMU_CRASH_AFTER',
@@ -186,7 +186,7 @@ export function readConfig(env: Env = process.env): EmulatorConfig {
   const level = get(env, 'LOG_LEVEL');
   const factor = get(env, 'KB_EMU_SKILL_MEMORY_FACTOR');
   const kb = get(env, 'KB_EMU_SKILL_MEMORY_KB');
-  const loadDelay = get(env, 'KB_EMU_LOAD_DELAY_MS');
+  const load = get(env, 'KB_EMU_LOAD_MS');
   const listDelay = get(env, 'KB_EMU_LIST_DELAY_MS');
   const maxInFlight = get(env, 'KB_EMU_MAX_IN_FLIGHT');
   const crashAfter = get(env, 'KB_EMU_CRASH_AFTER');
@@ -219,7 +219,7 @@ export function readConfig(env: Env = process.env): EmulatorConfig {
       (t): t is string => t !== undefined,
     ),
     skillMemory,
-    loadDelayMs: loadDelay ? parseUnsigned('KB_EMU_LOAD_DELAY_MS', loadDelay) : null,
+    loadMs: load ? parseUnsigned('KB_EMU_LOAD_MS', load) : null,
     listDelayMs: listDelay ? parseUnsigned('KB_EMU_LIST_DELAY_MS', listDelay) : 0,
     maxInFlight: maxInFlight ? parseUnsigned('KB_EMU_MAX_IN_FLIGHT', maxInFlight, 1) : Infinity,
     crashAfter: crashAfter ? parseUnsigned('KB_EMU_CRASH_AFTER', crashAfter) : null,

@@ -35,7 +35,7 @@ export class EmulatedKernel {
     this.registry = new SkillRegistry({
       dir: config.skillsDir,
       memory: config.skillMemory,
-      loadDelayMs: config.loadDelayMs,
+      loadMs: config.loadMs,
       log,
     });
   }

@@ -3,7 +3,6 @@
 // files. The bundle is built into a temp directory laid out like a checkout
 // of the action (package.json, dist/, templates/) so it does not race the
 // repository's own dist/.
-// @ts-expect-error: a plain .mjs script without type declarations
 import { bundle } from '../../scripts/build.mjs';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
