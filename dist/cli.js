@@ -20,7 +20,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-AU5YLF53.js";
+} from "./chunks/chunk-NPWESE2C.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,
@@ -4214,7 +4214,10 @@ function readRequests(obj, at) {
       errors,
       latency
     },
-    { latency_of: latencyOf ?? void 0 }
+    {
+      latency_of: latencyOf ?? void 0,
+      span_ms: optNum(obj, "span_ms", `${at} requests`) ?? void 0
+    }
   );
 }
 function readEntry(obj, at) {

@@ -308,6 +308,25 @@ test('summarize: counts by kind; latency quantiles of the ok requests, rounded t
   });
 });
 
+test('summarize: span_ms runs from the first request sent to the last one done', () => {
+  const at = (start: number, ms: number, ok = true): RequestResult => ({
+    ok,
+    status: ok ? 200 : null,
+    ...(ok ? {} : { kind: 'reset' as const }),
+    ms,
+    start,
+    request: 'POST /execute_skill',
+  });
+  // Sent at 1000.0, 1000.5 and 1002; the last to end is the first one sent (1000 + 7.25).
+  const stats = summarize([at(1000, 7.25), at(1000.5, 3), at(1002, 0.5, false)]);
+  assert.equal(stats.span_ms, 7.3);
+  assert.equal(stats.latency.max, 7.3);
+  // A failure that ends last counts too: the span is of every request.
+  assert.equal(summarize([at(1000, 1), at(1001, 9, false)]).span_ms, 10);
+  // Results without a start (built by hand) give no span rather than a wrong one.
+  assert.equal('span_ms' in summarize([{ ...at(0, 1), start: undefined }]), false);
+});
+
 test('the client takes the API by profile or by name, the address as host:port or origin', async () => {
   const srv = await serve((req, res) => json(res, 200, req.url === '/skills' ? ['dev/b'] : 'no'));
   const client = new KernelClient({ baseUrl: `http://${srv.address}`, api: '2024' });

@@ -23,22 +23,24 @@ async function goneId(): Promise<number> {
   return done.pid!;
 }
 
-describe('treePids', () => {
-  test('lists a wrapper shell first, then its child', { timeout: 30_000 }, async () => {
-    const child = await startChild({ shell: true });
-    try {
-      const pids = await treePids(child.pid);
-      assert.equal(pids.length, 2, `pids: ${pids.join(',')}`);
-      assert.equal(pids[0], child.pid);
-    } finally {
-      await child.stop();
-    }
-  });
+for (const source of ['proc', 'portable'] as const) {
+  describe(`treePids (${source})`, () => {
+    test('lists a wrapper shell first, then its child', { timeout: 30_000 }, async () => {
+      const child = await startChild({ shell: true });
+      try {
+        const pids = await treePids(child.pid, source);
+        assert.equal(pids.length, 2, `pids: ${pids.join(',')}`);
+        assert.equal(pids[0], child.pid);
+      } finally {
+        await child.stop();
+      }
+    });
 
-  test('gives [] for a pid that no longer exists', async () => {
-    assert.deepEqual(await treePids(await goneId()), []);
+    test('gives [] for a pid that no longer exists', async () => {
+      assert.deepEqual(await treePids(await goneId(), source), []);
+    });
   });
-});
+}
 
 describe('readMemory', () => {
   test(

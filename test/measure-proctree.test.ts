@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { procTreePids } from '../src/measure/memory.ts';
-import { treePids } from '../src/measure/tree.ts';
+import { procTreePids, psTreePids } from '../src/measure/tree.ts';
 
 test(
   'procTreePids lists the same tree as ps, without running ps',
@@ -21,7 +20,7 @@ test(
       assert.ok(fromProc, '/proc/PID/task/TID/children is missing on this kernel');
       assert.equal(fromProc[0], shell.pid);
       assert.equal(fromProc.length, 4);
-      assert.deepEqual([...fromProc].sort(), [...(await treePids(shell.pid!))].sort());
+      assert.deepEqual([...fromProc].sort(), [...(await psTreePids(shell.pid!))].sort());
     } finally {
       shell.kill('SIGKILL');
       await shell.catch(() => {});

@@ -62,6 +62,9 @@ test(
     assert.ok(burst.requests!.latency.min >= 3000, JSON.stringify(burst.requests!.latency));
     // Within the request timeout: nothing waited for an answer that never came.
     assert.ok(burst.took >= 3000 && burst.took < 20_000, `took ${burst.took}`);
+    // The parallel phase: at least the slowest request, at most the command (which also lists).
+    const span = burst.requests!.span_ms!;
+    assert.ok(span >= burst.requests!.latency.max && span <= burst.took, `span ${span}`);
     // The run goes on: the listing after it, and the stop.
     assert.equal(run.entries[2]?.requests?.ok, 1);
     assert.equal(run.stop?.killed, false);

@@ -25,6 +25,8 @@ export interface RequestResult {
   kind?: ErrorKind;
   /** From the call until the body was read or the failure, ms (includes time queued in the pool). */
   ms: number;
+  /** performance.now() at the call; with `ms`, gives the span of a batch (see summarize). */
+  start?: number;
   /** e.g. `POST /v1/skills/dev/a/run`. */
   request: string;
   /** One line naming the request and what went wrong; never holds the token. */
@@ -45,7 +47,11 @@ export interface KernelClientOptions {
   token?: string;
   /** Sockets to the kernel; size it to the largest parallel command. Default 16. */
   connections?: number;
-  /** Per request, queue wait + headers + body, ms. Default 60 000. */
+  /**
+   * Per request, ms: bounds the connect, the wait for the headers and each gap
+   * in the body; a request that has to wait for a free socket is bounded as a
+   * whole, its wait included. Default 60 000.
+   */
   timeoutMs?: number;
   /** For `health()`, which is polled while the kernel starts. Default 2 000. */
   healthTimeoutMs?: number;
@@ -124,7 +130,10 @@ export class KernelClient {
   private readonly timeoutMs: number;
   private readonly healthTimeoutMs: number;
   private readonly limit: number;
+  private readonly connections: number;
   private pending = 0;
+  private readonly jsonHeaders: Record<string, string>;
+  private readonly plainHeaders: Record<string, string>;
 
   constructor(opts: KernelClientOptions) {
     const address = opts.address ?? opts.baseUrl;
@@ -141,12 +150,15 @@ export class KernelClient {
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.healthTimeoutMs = opts.healthTimeoutMs ?? 2_000;
     const connections = Math.max(1, Math.floor(opts.connections ?? 16));
+    this.connections = connections;
     this.limit = connections + Math.max(0, opts.maxQueue ?? 10_000);
+    this.plainHeaders = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    this.jsonHeaders = { ...this.plainHeaders, 'content-type': 'application/json' };
     this.pool = new Pool(this.origin, {
       connections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      // Backstops; the AbortSignal per request bounds the whole request.
+      // Pool-wide defaults; send() sets both per request (see there).
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
       connect: { timeout: Math.min(this.timeoutMs, 10_000) },
@@ -172,27 +184,33 @@ export class KernelClient {
         status: null,
         kind: 'other',
         ms: 0,
+        start: t0,
         request,
         error: `${request}: not sent, ${this.pending} requests already waiting (limit ${this.limit})`,
       };
     }
+    // A request that finds a free socket is bounded by undici's own timers:
+    // connect, then headers, then each gap in the body, each at most
+    // timeoutMs. Only one that has to queue for a socket also gets a signal
+    // for the whole time, queue included: an AbortSignal per request cost a
+    // fifth of the harness's CPU in a burst of 200 (bench/throughput.ts).
+    const queued = this.pending >= this.connections;
     this.pending++;
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
     try {
       const res = await this.pool.request({
         method,
         path,
-        headers,
+        headers: body === undefined ? this.plainHeaders : this.jsonHeaders,
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(queued ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
       });
       const text = this.scrub(await res.body.text());
       const ms = performance.now() - t0;
       const status = res.statusCode;
       if (status >= 200 && status < 300) {
-        return { ok: true, status, ms, request, body: text.slice(0, OK_BODY_CHARS) };
+        return { ok: true, status, ms, start: t0, request, body: text.slice(0, OK_BODY_CHARS) };
       }
       const excerpt = text.slice(0, ERROR_BODY_CHARS);
       const kind: ErrorKind = status >= 400 ? 'http' : 'other';
@@ -201,6 +219,7 @@ export class KernelClient {
         status,
         kind,
         ms,
+        start: t0,
         request,
         error: `${request}: HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`,
         body: excerpt,
@@ -214,6 +233,7 @@ export class KernelClient {
         status: null,
         kind,
         ms,
+        start: t0,
         request,
         error: this.scrub(`${request} to ${this.origin}: ${describeError(error, kind)}${after}`),
       };
@@ -266,8 +286,16 @@ export class KernelClient {
 
   /** Execute a skill; never throws. */
   run(skill: string, input: object): Promise<RequestResult> {
+    return this.runTimes(skill, input, 1)[0]!;
+  }
+
+  /**
+   * Execute a skill `times` times at once (the pool bounds concurrency); each
+   * never throws. The route and body are built once for all of them.
+   */
+  runTimes(skill: string, input: object, times: number): Promise<RequestResult>[] {
     const r = this.profile.run(skill, input);
-    return this.send(r.method, r.path, r.body, this.timeoutMs);
+    return Array.from({ length: times }, () => this.send(r.method, r.path, r.body, this.timeoutMs));
   }
 
   /** Evict a skill from the cache; never throws. */
@@ -308,6 +336,7 @@ export function runMany(tasks: (() => Promise<RequestResult>)[]): Promise<Reques
           status: null,
           kind: 'other' as const,
           ms: performance.now() - t0,
+          start: t0,
           request: 'task',
           error: `task failed: ${error instanceof Error ? error.message : String(error)}`,
         };
@@ -337,7 +366,7 @@ export function summarize(results: RequestResult[]): RequestStats {
     .map((r) => r.ms)
     .sort((a, b) => a - b);
   const q = (p: number) => (sorted.length === 0 ? 0 : round1(quantileSorted(sorted, p)));
-  return {
+  const stats: RequestStats = {
     count: results.length,
     ok,
     errors,
@@ -350,4 +379,24 @@ export function summarize(results: RequestResult[]): RequestStats {
     },
     latency_of: latencyOf,
   };
+  const span = spanOf(results);
+  if (span !== null) stats.span_ms = span;
+  return stats;
+}
+
+/**
+ * From the first request's call to the last one's end, ms, rounded to 0.1;
+ * null when a result has no `start`. For `p_execute_all` this is the
+ * parallel phase without the listing that precedes it.
+ */
+function spanOf(results: RequestResult[]): number | null {
+  if (results.length === 0) return null;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of results) {
+    if (r.start === undefined) return null;
+    first = Math.min(first, r.start);
+    last = Math.max(last, r.start + r.ms);
+  }
+  return round1(last - first);
 }

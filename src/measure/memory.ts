@@ -3,15 +3,7 @@
 // Memory in KiB, CPU in ms.
 
 import { writeFile } from 'node:fs/promises';
-import {
-  accessSync,
-  closeSync,
-  constants as fsConstants,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-} from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, openSync, readSync } from 'node:fs';
 import pidusage from 'pidusage';
 import { execa } from 'execa';
 import { now } from './clock.ts';
@@ -35,8 +27,8 @@ export interface MemoryReading {
 
 export interface ReadOptions {
   /**
-   * Pids to read instead of listing the tree (listing runs `ps`, which costs
-   * a few ms of CPU; the sampler reuses a list). The root is always read.
+   * Pids to read instead of listing the tree (the sampler reuses a list: off
+   * Linux, listing runs `ps`). The root is always read.
    */
   pids?: number[];
   /** `proc` (Linux /proc) or `portable` (pidusage + ps). Default by platform. */
@@ -77,11 +69,11 @@ async function read(
   options: ReadOptions,
   withCpu: boolean,
 ): Promise<Reading | null> {
+  const source = options.source ?? (isLinux ? 'proc' : 'portable');
   const pids = options.pids
     ? [rootPid, ...options.pids.filter((p) => p !== rootPid)]
-    : await treePids(rootPid);
+    : await treePids(rootPid, source);
   if (pids.length === 0) return null;
-  const source = options.source ?? (isLinux ? 'proc' : 'portable');
   return source === 'proc' ? readProc(pids, withCpu) : readPortable(pids);
 }
 
@@ -114,45 +106,6 @@ export function readProcMemory(pids: number[]): Reading | null {
     vms += status.vms;
   });
   return { rss, vms, cpuMs: null, pids: counted, at };
-}
-
-/**
- * The root and its descendants from /proc/PID/task/TID/children (Linux 3.5+
- * built with CONFIG_PROC_CHILDREN, as the common distributions are): no `ps`
- * to spawn, which costs the harness about 5 ms of CPU each time. `[]` when the
- * root is gone; null when the kernel does not offer the file (use treePids).
- * Descendants that exit while being listed are left out.
- */
-export function procTreePids(rootPid: number): number[] | null {
-  const out: number[] = [];
-  const queue = [rootPid];
-  while (queue.length) {
-    const pid = queue.shift()!;
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      if (pid === rootPid) return [];
-      continue; // exited meanwhile
-    }
-    out.push(pid);
-    for (const tid of tasks) {
-      let text: string;
-      try {
-        text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        // The thread ended meanwhile: its children file went with it.
-        if (code === 'ENOENT' && pid === rootPid && tid === String(pid)) return null;
-        continue;
-      }
-      for (const child of text.split(' ')) {
-        const n = Number.parseInt(child, 10);
-        if (n > 0 && !out.includes(n) && !queue.includes(n)) queue.push(n);
-      }
-    }
-  }
-  return out;
 }
 
 async function readPortable(pids: number[]): Promise<Reading | null> {

@@ -4,7 +4,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { now } from './clock.ts';
 import {
-  procTreePids,
   readMemory,
   readMemoryOnly,
   readProcMemory,
@@ -85,8 +84,6 @@ export class Sampler {
   #pending = '';
   #flushedAt = 0;
   #cpuAt = -Infinity;
-  /** Null until tried: whether /proc lists the children here. */
-  #procTree: boolean | null = null;
   #cmd: number | null = null;
   #mark = 0;
   #max: number | null = null;
@@ -194,16 +191,6 @@ export class Sampler {
     return [root, ...this.#pids.filter((p) => p !== root)];
   }
 
-  /** The root and its descendants: from /proc where it can, else through `ps`. */
-  async #listTree(root: number): Promise<number[]> {
-    if (this.#useProc() && this.#procTree !== false) {
-      const pids = procTreePids(root);
-      this.#procTree = pids !== null;
-      if (pids) return pids;
-    }
-    return treePids(root);
-  }
-
   async #sample(): Promise<void> {
     const cmd = this.#cmd;
     const mark = this.#mark;
@@ -211,7 +198,7 @@ export class Sampler {
     if (this.#treeDue()) {
       this.#treeAt = now();
       try {
-        const pids = await this.#listTree(root);
+        const pids = await treePids(root, this.#useProc() ? 'proc' : 'portable');
         if (pids.length === 0) return this.#gone();
         this.#pids = pids;
       } catch (error) {

@@ -71,14 +71,12 @@ export class Executor {
         return step;
       }
       case 'p_execute_all': {
-        const skills = await this.options.client.listSkills();
-        const tasks = skills.flatMap((skill) =>
-          Array.from(
-            { length: command.times },
-            () => () => this.options.client.run(skill, command.input),
-          ),
+        const { client } = this.options;
+        const skills = await client.listSkills();
+        const requests = skills.flatMap((skill) =>
+          client.runTimes(skill, command.input, command.times),
         );
-        return { ...emptyStep(), requests: await this.options.client.runMany(tasks) };
+        return { ...emptyStep(), requests: await Promise.all(requests) };
       }
       case 'drop_cached_skill':
         return this.drop(command.skill);
@@ -92,7 +90,13 @@ export class Executor {
     const step = emptyStep();
     try {
       await list();
-      step.requests.push({ ok: true, status: 200, ms: elapsed(start), request: `list ${what}` });
+      step.requests.push({
+        ok: true,
+        status: 200,
+        ms: elapsed(start),
+        start,
+        request: `list ${what}`,
+      });
     } catch (error) {
       step.problems.push((error as Error).message);
     }

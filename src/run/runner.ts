@@ -3,6 +3,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { EXIT, InputError, KernelError } from '../errors.ts';
 import { KernelClient, summarize, type RequestResult } from '../kernel/client.ts';
@@ -88,6 +89,8 @@ export const RUN_DEFAULTS = {
 
 /** The HTTP pool never needs more sockets than this, whatever the script asks. */
 const MAX_CONNECTIONS = 1024;
+/** How long a kernel found gone by a reading may take to be reaped (its exit event). */
+const EXIT_NOTICE_MS = 2000;
 
 export async function runScript(options: RunOptions): Promise<RunResult> {
   const api = options.api ?? RUN_DEFAULTS.api;
@@ -250,6 +253,11 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
       writer.entry(entry.entry);
       progress.done(index, script.lines.length, entry.entry);
       last = entry.after;
+      // The reading after the command found the kernel gone (a zombie, say)
+      // before Node has handled its exit: wait for that, not the next command.
+      if (entry.gone && kernel.running()) {
+        await Promise.race([kernel.exited, sleep(EXIT_NOTICE_MS, undefined, { ref: false })]);
+      }
       if (!kernel.running()) {
         const exit = await kernel.exited;
         outcome = {
@@ -354,7 +362,7 @@ interface LineContext {
 /** Runs one script line (all its repetitions) and measures it as one entry. */
 async function measureLine(
   ctx: LineContext,
-): Promise<{ entry: Entry; after: MemoryReading | null }> {
+): Promise<{ entry: Entry; after: MemoryReading | null; gone: boolean }> {
   const { line, index, kernel, executor, sampler, progress } = ctx;
   const before = (await readMemory(kernel.pid)) ?? ctx.last;
   const exactPeak = before ? await resetPeak(before.pids) : false;
@@ -429,7 +437,7 @@ async function measureLine(
     entry.failed = true;
     entry.failures = [...new Set(failures)].slice(0, 5);
   }
-  return { entry, after };
+  return { entry, after, gone: !reading };
 }
 
 /** Requests one line may have in flight at once, given the skills listed then. */

@@ -300,7 +300,10 @@ function readRequests(obj: Json, at: string): RequestStats {
       errors,
       latency,
     },
-    { latency_of: latencyOf ?? undefined },
+    {
+      latency_of: latencyOf ?? undefined,
+      span_ms: optNum(obj, 'span_ms', `${at} requests`) ?? undefined,
+    },
   );
 }
 

@@ -90,6 +90,11 @@ export interface RequestStats {
   latency: LatencyStats;
   /** New: which requests `latency` covers: `ok` ones, or `all` when none was ok. */
   latency_of?: 'ok' | 'all';
+  /**
+   * New: ms from the first request sent to the last answer (or failure), all
+   * requests; for `p_execute_all` the parallel phase without its listing.
+   */
+  span_ms?: number;
 }
 
 /** One script line, or the final `stop`. Memory in KiB, times in ms. */
