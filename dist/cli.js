@@ -20,7 +20,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-NPWESE2C.js";
+} from "./chunks/chunk-T2C4FIWP.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,

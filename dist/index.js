@@ -171,7 +171,7 @@ function artifactPrefix(value) {
 async function main() {
   try {
     const settings = readSettings();
-    if (settings.mode === "run") await (await import("./chunks/run-mode-TGZQJL6S.js")).runMode(settings);
+    if (settings.mode === "run") await (await import("./chunks/run-mode-NWQCSKJW.js")).runMode(settings);
     else await (await import("./chunks/report-mode-U4I7MKIJ.js")).reportMode(settings);
   } catch (error) {
     if (error instanceof InputError || error instanceof KernelError) {

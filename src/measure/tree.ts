@@ -22,8 +22,13 @@ export async function treePids(
 ): Promise<number[]> {
   if (source === 'proc' && procChildren !== false) {
     const pids = procTreePids(rootPid);
-    procChildren = pids !== null;
-    if (pids) return pids;
+    if (pids) {
+      procChildren = true;
+      return pids;
+    }
+    // A root exiting while it was read also lacks the file: that is no verdict on /proc.
+    if (!isAlive(rootPid)) return [];
+    procChildren = false;
   }
   return psTreePids(rootPid);
 }
