@@ -1,12 +1,12 @@
 import { createRequire as __kbCreateRequire } from 'node:module'; const require = __kbCreateRequire(import.meta.url);
 import {
   runEmulator
-} from "./chunks/chunk-A5M6KMT6.js";
-import "./chunks/chunk-6FX6KEXT.js";
+} from "./chunks/chunk-U3W5D5AX.js";
+import "./chunks/chunk-IJ25MIWQ.js";
 import {
   EXIT,
   InputError
-} from "./chunks/chunk-SHADZY5Y.js";
+} from "./chunks/chunk-ANZINBH5.js";
 
 // src/emulator/main.ts
 try {

@@ -2,17 +2,17 @@ import { createRequire as __kbCreateRequire } from 'node:module'; const require 
 import {
   API_NAMES,
   parseThresholds
-} from "./chunks/chunk-E2DLKO4R.js";
+} from "./chunks/chunk-2OWRJK7X.js";
 import {
   debug,
   getInput,
   setFailed,
   setSecret
-} from "./chunks/chunk-5PXBDU2C.js";
+} from "./chunks/chunk-TFF7XXZR.js";
 import {
   InputError,
   KernelError
-} from "./chunks/chunk-SHADZY5Y.js";
+} from "./chunks/chunk-ANZINBH5.js";
 
 // src/action/inputs.ts
 import { isAbsolute, resolve } from "node:path";
@@ -171,8 +171,8 @@ function artifactPrefix(value) {
 async function main() {
   try {
     const settings = readSettings();
-    if (settings.mode === "run") await (await import("./chunks/run-mode-NWQCSKJW.js")).runMode(settings);
-    else await (await import("./chunks/report-mode-U4I7MKIJ.js")).reportMode(settings);
+    if (settings.mode === "run") await (await import("./chunks/run-mode-5ATPIMEG.js")).runMode(settings);
+    else await (await import("./chunks/report-mode-63XHIJFL.js")).reportMode(settings);
   } catch (error) {
     if (error instanceof InputError || error instanceof KernelError) {
       setFailed(error.message);

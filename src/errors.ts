@@ -38,3 +38,12 @@ export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof InputError || error instanceof KernelError) return error.exitCode;
   return EXIT.internal;
 }
+
+/** Why a file could not be read, in words: `no such file`, `permission denied`, ... */
+export function unreadable(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return code ?? (error instanceof Error ? error.message : String(error));
+}

@@ -179,3 +179,37 @@ test('ab: bad flags are input errors naming the flag', async () => {
   assert.equal(res.exitCode, 2);
   assert.match(res.stderr, /--rounds: "0" is not a positive whole number/);
 });
+
+test('ab: a misspelled candidate knob is an input error before the base runs', async () => {
+  const out = await tempDir();
+  const res = await execa(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      CLI,
+      'ab',
+      SCRIPT,
+      '--base',
+      'emulator',
+      '--candidate',
+      'emulator',
+      '--candidate-env',
+      'KB_EMU_SKILL_MEMORY_FACTR=31.2',
+      '--out',
+      out,
+    ],
+    { reject: false, timeout: 60_000 },
+  );
+  assert.equal(res.exitCode, 2, res.stderr);
+  assert.match(
+    res.stderr,
+    /candidate: the emulator's environment .*KB_EMU_SKILL_MEMORY_FACTR: not an emulator knob/,
+  );
+  // Nothing ran: no run log on either side.
+  const written = await readdir(out, { recursive: true });
+  assert.deepEqual(
+    written.filter((f) => f.endsWith('_run.log')),
+    [],
+  );
+});

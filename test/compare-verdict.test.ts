@@ -69,13 +69,13 @@ test('above the percentage and the floor: regressed or improved, with the reason
   assert.equal(v.status, 'regressed');
   assert.equal(v.reason, '+101.8% took (3,171 → 6,400 ms), above the 10% threshold');
   assert.equal(v.pValue, undefined);
-  // One run per side: an improvement cannot be gross, so it is noisy.
+  // One run per side: an improvement short of half the time is not gross, so it is noisy.
   assert.equal(verdict(c, '4 add_py', 'took')!.status, 'noisy');
   assert.ok(
     c.notes.includes(
       'a vs b: one run on a side, so no noise estimate; memory verdicts use the thresholds ' +
-        'alone, a time counts only beyond +100% and 250 ms, a peak beyond +50% and 64 MiB ' +
-        '(else noisy)',
+        'alone, a time counts only when one side is 2× the other and 250 ms apart, a peak ' +
+        '1.5× the other and 64 MiB apart (else noisy)',
     ),
   );
   assert.equal(c.overall.status, 'regressed');
@@ -89,7 +89,8 @@ test('above the percentage and the floor: regressed or improved, with the reason
   assert.equal(
     verdict(some, 'add_py', 'took')!.reason,
     '+18.2% took (3,171 → 3,747 ms), above the 10% threshold, but one run per side: no noise ' +
-      'estimate (with one run this counts only beyond ±100% and 250 ms; run several)',
+      'estimate (with one run this counts only when one side is 2× the other and 250 ms apart; ' +
+      'run several)',
   );
   // Within the percentage: 3,171 → 3,400 is +7.2%.
   const within = compare({ sides: [a, log({ entries: withTook(entries, 'add_py', 3400) })] });
@@ -100,6 +101,27 @@ test('above the percentage and the floor: regressed or improved, with the reason
   assert.equal(verdict(loose, 'add_py', 'took')!.status, 'unchanged');
   assert.equal(loose.thresholds.took.pct, 120);
   assert.equal(loose.thresholds.took.floor, 5);
+});
+
+test('one run per side: a gross improvement counts as a gross regression does', () => {
+  const entries = withTook(benchEntries(), 'add_py', 2892);
+  const a = log({ entries });
+  // 2,892 → 26 ms: a is more than twice b and 2,866 ms apart.
+  const faster = compare({ sides: [a, log({ entries: withTook(entries, 'add_py', 26) })] });
+  const v = verdict(faster, 'add_py', 'took')!;
+  assert.equal(v.status, 'improved', v.reason);
+  assert.equal(v.reason, '-99.1% took (2,892 → 26 ms), above the 10% threshold');
+  // Half the time is the edge (2,892 → 1,446): gross; a little more is noisy.
+  const half = compare({ sides: [a, log({ entries: withTook(entries, 'add_py', 1446) })] });
+  assert.equal(verdict(half, 'add_py', 'took')!.status, 'improved');
+  const less = compare({ sides: [a, log({ entries: withTook(entries, 'add_py', 1500) })] });
+  assert.equal(verdict(less, 'add_py', 'took')!.status, 'noisy');
+  // Twice as fast but only 200 ms apart: under the 250 ms floor of a gross change.
+  const small = withTook(benchEntries(), 'add_py', 400);
+  const near = compare({
+    sides: [log({ entries: small }), log({ entries: withTook(small, 'add_py', 200) })],
+  });
+  assert.equal(verdict(near, 'add_py', 'took')!.status, 'noisy');
 });
 
 test('memory and latency thresholds: percentages with MiB and ms floors', () => {
@@ -114,7 +136,7 @@ test('memory and latency thresholds: percentages with MiB and ms floors', () => 
   assert.equal(rss.status, 'unchanged'); // +100%, but 500 KiB is under the 4 MiB floor
   assert.match(rss.reason, /within the 4,096 KiB floor/);
   const p95 = verdict(c, 'execute_skill sample_py1 Alice 100 20', 'p95')!;
-  // Above the 20% threshold, but with one run per side a time needs +100% and 250 ms.
+  // Above the 20% threshold, but with one run per side a time needs 2× and 250 ms.
   assert.equal(p95.status, 'noisy');
   assert.match(
     p95.reason,
@@ -317,16 +339,53 @@ test('a peak with one run per side: noisy unless gross; with several runs the t-
     sides: [log({ entries: withPeak(204_800) }), log({ entries: withPeak(245_760) })],
   });
   assert.equal(verdict(one, cmd, 'peak_rss')!.status, 'noisy');
-  assert.match(verdict(one, cmd, 'peak_rss')!.reason, /beyond ±50% and 65,536 KiB; run several/);
-  // +100% and +200 MiB is gross.
+  assert.match(
+    verdict(one, cmd, 'peak_rss')!.reason,
+    /only when one side is 1\.5× the other and 64 MiB apart; run several\)$/,
+  );
+  // +100% and +200 MiB is gross, and so is the same peak halving.
   const gross = compare({
     sides: [log({ entries: withPeak(204_800) }), log({ entries: withPeak(409_600) })],
   });
   assert.equal(verdict(gross, cmd, 'peak_rss')!.status, 'regressed');
+  const halved = compare({
+    sides: [log({ entries: withPeak(409_600) }), log({ entries: withPeak(204_800) })],
+  });
+  assert.equal(verdict(halved, cmd, 'peak_rss')!.status, 'improved');
   // Three runs a side, all +20%: the t-test calls it.
   const runs = (peaks: number[]) => ({ logs: peaks.map((p) => log({ entries: withPeak(p) })) });
   const several = compare({
     sides: [runs([204_800, 205_000, 204_600]), runs([245_760, 245_900, 245_500])],
   });
   assert.equal(verdict(several, cmd, 'peak_rss')!.status, 'regressed');
+});
+
+test('a run that failed during a command: that entry and its totals are partial, never an improvement', () => {
+  const entries = benchEntries();
+  const a = log({ entries });
+  // b crashed during `4 add_py`, one skill in: a short, memory-light partial entry, then nothing.
+  const upTo = entries.findIndex((e) => e.cmd === '4 add_py');
+  const cut = entries
+    .slice(0, upTo + 1)
+    .map((e, i) => (i === upTo ? { ...e, took: 3000, rss_diff: 150_000, failed: true } : e));
+  const b = log({ entries: cut, stop: null, outcome: 'failed', reason: 'the kernel ended' });
+  const c = compare({ sides: [a, b] });
+  for (const metric of ['took', 'rss_diff']) {
+    const v = verdict(c, '4 add_py', metric)!;
+    assert.equal(v.status, 'noisy', v.reason);
+    assert.match(
+      v.reason,
+      /, but the run of b failed during this command: its figures are partial$/,
+    );
+  }
+  // The entries before the failure are whole and judged as usual.
+  assert.equal(verdict(c, 'add_py', 'took')!.status, 'unchanged');
+  // Its maximum rss is lower only because it stopped early.
+  const maxRss = c.totals.verdicts.find((v) => v.metric === 'max_rss')!;
+  assert.equal(maxRss.status, 'noisy', maxRss.reason);
+  assert.match(maxRss.reason, /, but the run of b failed before the end: its figures are partial$/);
+  // The failure itself regresses, and nothing counts as improved.
+  assert.equal(c.totals.verdicts.find((v) => v.metric === 'outcome')!.status, 'regressed');
+  assert.equal(c.overall.status, 'regressed');
+  assert.equal(c.overall.counts.improved, 0);
 });

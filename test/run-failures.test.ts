@@ -216,7 +216,7 @@ test(
 );
 
 test(
-  'Ctrl-C: exit 130, the log says where it was interrupted, the kernel is gone',
+  'Ctrl-C: exit 130, the line in progress is kept cut short, the log says where, the kernel is gone',
   { timeout: 120_000 },
   async () => {
     const dir = tempDir();
@@ -241,10 +241,19 @@ test(
       run.outcome?.reason,
       'interrupted by SIGINT during "execute_skill sample_rs1 A 0 3000"',
     );
+    // The line in progress is kept, cut short: its time so far and the last sampled memory.
     assert.deepEqual(
-      run.entries.map((e) => e.cmd),
-      ['add_rs'],
+      run.entries.map((e) => [e.cmd, e.failed ?? false]),
+      [
+        ['add_rs', false],
+        ['execute_skill sample_rs1 A 0 3000', true],
+      ],
     );
+    const cut = run.entries[1]!;
+    assert.equal(cut.failures?.[0], 'interrupted by SIGINT');
+    assert.ok(cut.took >= 300 && cut.took < 3000, `took ${cut.took}`);
+    assert.ok(cut.rss > 0 && cut.peak_source === 'samples', JSON.stringify(cut));
+    assert.equal(cut.cpu_ms, null);
     // The user is told where the partial log is.
     assert.ok(
       String(result.stderr)
@@ -253,6 +262,45 @@ test(
       String(result.stderr),
     );
     assert.ok(await gone(pid), `kernel ${pid} is gone`);
+    assert.deepEqual(strayChildren(), []);
+  },
+);
+
+test(
+  'a listing the kernel refuses is a failed request, counted like any other',
+  { timeout: 60_000 },
+  async () => {
+    const dir = tempDir();
+    const script = writeScript(dir, 'refused.cmds', [
+      'skills',
+      'cached_skills',
+      'execute_all Bob 0 0',
+    ]);
+    const out = join(dir, 'out');
+    // The emulator then wants a bearer token that the run does not send: 401 on every listing.
+    const cli = await runCli([
+      'run',
+      script,
+      '--out',
+      out,
+      ...FAST,
+      '--env',
+      'PHARIA_AI_TOKEN=s3cret',
+    ]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const run = readRun(out);
+    for (const [entry, route] of [
+      [run.entries[0]!, '/v1/skills'],
+      [run.entries[1]!, '/cached_skills'],
+      // execute_all lists first: the listing failed, nothing was executed.
+      [run.entries[2]!, '/v1/skills'],
+    ] as const) {
+      assert.equal(entry.failed, true, entry.cmd);
+      assert.deepEqual(entry.requests?.errors, { http: 1 }, entry.cmd);
+      assert.equal(entry.requests?.count, 1, entry.cmd);
+      assert.match(entry.failures![0]!, new RegExp(`^GET ${route}: HTTP 401: `), entry.cmd);
+    }
+    assert.equal(run.outcome?.outcome, 'complete');
     assert.deepEqual(strayChildren(), []);
   },
 );

@@ -172,7 +172,7 @@ test('missing header lines are refused clearly', async () => {
 });
 
 test('a missing file is refused naming it', async () => {
-  await refused(() => readRunLog(join(LOGS, 'nope_run.log')), 'nope_run.log', 'ENOENT');
+  await refused(() => readRunLog(join(LOGS, 'nope_run.log')), 'nope_run.log', 'no such file');
 });
 
 test('new fields are kept: run settings, latency_of, and null deploy times', () => {

@@ -167,14 +167,26 @@ describe('parseScript: errors', () => {
     );
   });
 
-  it('refuses add_<kind> for a kind that was not enabled', () => {
-    const [line] = errorsOf('add_wasi');
-    assert.match(
-      line!,
-      /^my\.cmds:1: unknown command "add_wasi" \(skill kind "wasi" is not enabled; kinds: py, rs\): "add_wasi"; expected: one of add_py, /,
-    );
-    assert.deepEqual(errorsOf('add_py', ['wasi']), [
-      'my.cmds:1: unknown command "add_py" (skill kind "py" is not enabled; kinds: wasi): "add_py"; expected: one of add_wasi, p_add_wasi, skills, cached_skills, execute_skill, execute_all, p_execute_all, drop_cached_skill, delete_skill',
+  it('says a run log is not a script, once', () => {
+    const log = [
+      '{"arch":"X86_64","cores":2}',
+      '{"bin":"/k","hash":"h"}',
+      '{"cmd":"skills","took":1}',
+    ];
+    assert.deepEqual(errorsOf(log.join('\n')), [
+      'my.cmds:1: this is JSON, like a run log, not a command script; ' +
+        'expected: a .cmds script (run logs go to `kernel-bench compare`)',
+    ]);
+  });
+
+  it('refuses add_<kind> for a kind that was not enabled, naming the enabled ones', () => {
+    assert.deepEqual(errorsOf('add_wasi'), [
+      'my.cmds:1: unknown command "add_wasi" (skill kind "wasi" is not enabled; kinds: py, rs; ' +
+        'give its template with --skill wasi=FILE.wasm): "add_wasi"; expected: add_py or add_rs',
+    ]);
+    assert.deepEqual(errorsOf('p_add_py 2', ['wasi']), [
+      'my.cmds:1: unknown command "p_add_py" (skill kind "py" is not enabled; kinds: wasi; ' +
+        'give its template with --skill py=FILE.wasm): "p_add_py 2"; expected: p_add_wasi N',
     ]);
   });
 

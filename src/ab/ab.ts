@@ -8,7 +8,7 @@ import { EXIT, InputError } from '../errors.ts';
 import { compare } from '../compare/compare.ts';
 import type { Thresholds } from '../compare/thresholds.ts';
 import type { Comparison } from '../compare/types.ts';
-import { runScript, type RunOptions, type RunResult } from '../run/runner.ts';
+import { checkRunInputs, runScript, type RunOptions, type RunResult } from '../run/runner.ts';
 
 export const AB_SIDES = ['base', 'candidate'] as const;
 export type AbSide = (typeof AB_SIDES)[number];
@@ -54,19 +54,29 @@ export async function runAb(options: AbOptions): Promise<AbResult> {
   if (!Number.isInteger(options.rounds) || options.rounds < 1) {
     throw new InputError(`--rounds: ${options.rounds} is not a positive whole number`);
   }
+  const runOptions = (side: AbSide): RunOptions => ({
+    ...options.run,
+    scriptPath: options.scriptPath,
+    kernel: options[side].kernel,
+    env: { ...options.env, ...options[side].env },
+    outDir: join(options.outDir, side),
+  });
+  // Both sides' inputs before the first round: a bad candidate knob must not
+  // cost a whole base run first.
+  for (const side of AB_SIDES) {
+    try {
+      await checkRunInputs(runOptions(side));
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      throw new InputError(`${side}: ${error.message}`);
+    }
+  }
   const runs: Record<AbSide, RunResult[]> = { base: [], candidate: [] };
   let reason: string | undefined;
   rounds: for (let round = 1; round <= options.rounds; round++) {
     for (const side of AB_SIDES) {
       options.onRun?.(round, side);
-      const kernel = options[side];
-      const result = await runScript({
-        ...options.run,
-        scriptPath: options.scriptPath,
-        kernel: kernel.kernel,
-        env: { ...options.env, ...kernel.env },
-        outDir: join(options.outDir, side),
-      });
+      const result = await runScript(runOptions(side));
       runs[side].push(result);
       if (result.outcome !== 'complete') {
         // A crashing kernel is the finding; more rounds would only repeat it.

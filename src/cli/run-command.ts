@@ -54,7 +54,12 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       }
       if (flags.report) {
         // The report goes to stdout; progress went to stderr.
-        for (const result of results) process.stdout.write(`\n${renderRunTable(result.log)}\n`);
+        // A run with no entry (its kernel never started) has no table to show.
+        for (const result of results) {
+          if (result.log.entries.length > 0) {
+            process.stdout.write(`\n${renderRunTable(result.log)}\n`);
+          }
+        }
         const complete = results.filter((r) => r.outcome === 'complete').map((r) => r.log);
         if (complete.length > 0) {
           process.stdout.write(`\n${await baselineReport(complete, flags.baselineDir)}\n`);

@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { interquartileRange, median, sampleStandardDeviation } from 'simple-statistics';
-import { InputError } from '../errors.ts';
+import { InputError, unreadable } from '../errors.ts';
 import type { MachineLine, RunLog, RunSettings } from '../runlog/types.ts';
 import { describeDifferences, provenanceDifferences } from './provenance.ts';
 import { rowsOf, runOfLog, type Row, type Run } from './rows.ts';
@@ -311,7 +311,7 @@ export async function loadBaseline(path: string): Promise<LoadedBaseline> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read baseline ${path}: ${(error as NodeJS.ErrnoException).code}`);
+    throw new InputError(`cannot read baseline ${path}: ${unreadable(error)}`, { cause: error });
   }
   let value: unknown;
   try {
@@ -349,7 +349,8 @@ export async function findBaseline(
   try {
     loaded = await loadBaseline(path);
   } catch (error) {
-    if (error instanceof InputError && error.message.endsWith(': ENOENT')) {
+    const cause = error instanceof InputError ? (error.cause as NodeJS.ErrnoException) : null;
+    if (cause?.code === 'ENOENT') {
       return { baseline: null, path, message: noBaselineMessage(platform, name) };
     }
     throw error;

@@ -24,7 +24,7 @@ import {
   type Status,
   type Verdict,
 } from './types.ts';
-import { judge, judgeErrors, judgeKilled, judgeOutcome } from './verdict.ts';
+import { grossText, judge, judgeErrors, judgeKilled, judgeOutcome } from './verdict.ts';
 
 /** One side: a run log, several runs of one kernel, or a baseline. */
 export type Side = RunLog | { logs: RunLog[] } | LoadedBaseline;
@@ -148,6 +148,25 @@ function entrySide(label: string, rows: (Row | null)[]): EntrySide {
   };
 }
 
+/** The run failed during entry `index` (its last): that entry's figures are partial. */
+function cutAt(run: Run, index: number): boolean {
+  return run.failure !== null && !run.stop && index === run.entries.length - 1;
+}
+
+/**
+ * A change measured on partial figures is not a finding either way: noisy,
+ * with the reason. The failure itself is judged by the errors and outcome
+ * verdicts, which always regress.
+ */
+function partial(verdict: Verdict, why: string): Verdict {
+  if (verdict.status === 'unchanged') return verdict;
+  return {
+    ...verdict,
+    status: 'noisy',
+    reason: `${verdict.reason}, but ${why}: its figures are partial`,
+  };
+}
+
 const ENTRY_METRICS = [
   ['took', 'took', 'ms'],
   ['rss_diff', 'rss_diff', 'KiB'],
@@ -190,7 +209,10 @@ export function compare(input: CompareInput): Comparison {
     const entrySides = sides.map((s, i) => entrySide(s.info.label, perSide[i]!));
     const a = entrySides[0]!;
     const verdicts: Verdict[] = [];
-    for (const b of entrySides.slice(1)) {
+    // Sides whose run failed during this very command: what it measured is partial.
+    const cut = sides.filter((s) => !isStop && s.runs.some((r) => cutAt(r, index)));
+    for (const [bIndex, b] of entrySides.slice(1).entries()) {
+      const cutHere = cut.filter((s) => s === sides[0] || s === sides[bIndex + 1]);
       b.pct = {
         took: legacyPct(a.values.took, b.values.took),
         rss_diff: legacyPct(a.values.rss_diff, b.values.rss_diff),
@@ -203,22 +225,28 @@ export function compare(input: CompareInput): Comparison {
         const bv = present(b.runs[metric]);
         if (!av.length || !bv.length) continue;
         const judged = VERDICT_OF[metric];
+        const verdict = judge({
+          metric: judged,
+          side: b.label,
+          name,
+          a: av,
+          b: bv,
+          threshold: thresholds[judged],
+          unit,
+          oneRunGross:
+            metric === 'rss_diff'
+              ? undefined
+              : metric === 'peak_rss'
+                ? ONE_RUN_GROSS.peak
+                : ONE_RUN_GROSS.time,
+        });
         verdicts.push(
-          judge({
-            metric: judged,
-            side: b.label,
-            name,
-            a: av,
-            b: bv,
-            threshold: thresholds[judged],
-            unit,
-            oneRunGross:
-              metric === 'rss_diff'
-                ? undefined
-                : metric === 'peak_rss'
-                  ? ONE_RUN_GROSS.peak
-                  : ONE_RUN_GROSS.time,
-          }),
+          cutHere.length
+            ? partial(
+                verdict,
+                `the run of ${cutHere.map((c) => c.info.label).join(' and ')} failed during this command`,
+              )
+            : verdict,
         );
       }
       const be = present(b.runs.errors);
@@ -248,6 +276,7 @@ export function compare(input: CompareInput): Comparison {
   for (let i = 1; i < sides.length; i++) {
     const tb = totalsSides[i]!;
     const bInfo = sides[i]!.info;
+    const totalsStart = totalsVerdicts.length;
     // Total time of a run without stop is a partial sum: no percentage, no verdict.
     const tookJudged = !aInfo.incomplete && !bInfo.incomplete;
     tb.pct = {
@@ -313,6 +342,14 @@ export function compare(input: CompareInput): Comparison {
         }),
       );
     }
+    // A run that failed before its end has totals of part of the script.
+    const short = [aInfo, bInfo].filter((info) => info.failed && info.incomplete);
+    if (short.length) {
+      const why = `the run of ${short.map((info) => info.label).join(' and ')} failed before the end`;
+      for (let k = totalsStart; k < totalsVerdicts.length; k++) {
+        totalsVerdicts[k] = partial(totalsVerdicts[k]!, why);
+      }
+    }
     if (!ok(aInfo) || !ok(bInfo)) {
       totalsVerdicts.push(judgeOutcome(label, outcomeOf(aInfo), outcomeOf(bInfo)));
     }
@@ -359,9 +396,8 @@ export function compare(input: CompareInput): Comparison {
     if (aInfo.runs < 2 || i.runs < 2) {
       notes.push(
         `a vs ${i.label}: one run on a side, so no noise estimate; memory verdicts use the ` +
-          `thresholds alone, a time counts only beyond +${ONE_RUN_GROSS.time.pct}% and ` +
-          `${ONE_RUN_GROSS.time.floor} ms, a peak beyond +${ONE_RUN_GROSS.peak.pct}% and ` +
-          `${ONE_RUN_GROSS.peak.floor / 1024} MiB (else noisy)`,
+          `thresholds alone, a time counts only when one side is ${grossText(ONE_RUN_GROSS.time)}, ` +
+          `a peak ${grossText(ONE_RUN_GROSS.peak)} (else noisy)`,
       );
     }
     const diffs = provenanceDifferences(sides[0]!.runs[0]!.binary, s.runs[0]!.binary);

@@ -1,7 +1,7 @@
 // Reads the files a user names as a side: run logs, or one baseline file.
 // A baseline is told from a log by its content (`"kind": "kernel-bench-baseline"`).
 import { readFile, stat } from 'node:fs/promises';
-import { InputError } from '../errors.ts';
+import { InputError, unreadable } from '../errors.ts';
 import { parseRunLog } from '../runlog/read.ts';
 import type { RunLog } from '../runlog/types.ts';
 import { isBaseline, parseBaseline, type LoadedBaseline } from './baseline.ts';
@@ -12,8 +12,9 @@ export async function readSideFile(path: string): Promise<RunLog | LoadedBaselin
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new InputError(`cannot read ${path}: ${code}; expected a run log or a baseline file`);
+    throw new InputError(
+      `cannot read ${path}: ${unreadable(error)}; expected a run log or a baseline file`,
+    );
   }
   if (text.trimStart().startsWith('{')) {
     try {

@@ -40,10 +40,11 @@ export const THRESHOLDS: Readonly<Record<ThresholdMetric, Readonly<Threshold>>> 
  * With one run on a side there is no noise estimate, and one run of a short
  * command can take twice as long as the next on a busy machine (execute_skill
  * 51 → 117 ms in two runs of one kernel). A timing change above its threshold
- * is then `noisy`, unless it is gross: at least +100% AND at least 250 ms,
- * e.g. a 3 s skill deploy taking 6 s. A peak is a reading of one moment and
- * moves with when the allocator or collector gives memory back during the
- * command, so it is treated the same way (gross: +50% and 64 MiB). rss and
+ * is then `noisy`, unless it is gross: one side at least twice the other AND
+ * at least 250 ms apart, e.g. a 3 s skill deploy taking 6 s, or 1.5 s (see
+ * isGross). A peak is a reading of one moment and moves with when the
+ * allocator or collector gives memory back during the command, so it is
+ * treated the same way (gross: 1.5 times and 64 MiB). rss and
  * rss_diff, read between commands, are judged on thresholds alone.
  */
 export const ONE_RUN_GROSS = {

@@ -81,18 +81,13 @@ export function judge(input: JudgeInput): Verdict {
   const p = welchPValue(input.a, input.b);
   if (p === undefined) {
     const limit = input.oneRunGross;
-    const gross =
-      limit !== undefined &&
-      pct !== null &&
-      Math.abs(pct) >= limit.pct &&
-      Math.abs(abs) >= limit.floor;
-    if (limit && !gross) {
+    if (limit && !isGross(aMed, bMed, limit)) {
       return {
         ...base,
         status: 'noisy',
         reason:
           `${head}, ${above}, but one run per side: no noise estimate (with one run this ` +
-          `counts only beyond ±${limit.pct}% and ${formatNumber(limit.floor, 0)} ${limit.unit}; run several)`,
+          `counts only when one side is ${grossText(limit)}; run several)`,
       };
     }
     return { ...base, status: direction, reason: `${head}, ${above}` };
@@ -120,6 +115,23 @@ export function judge(input: JudgeInput): Verdict {
     pValue: p,
     reason: `${head}, ${above} but not significant (${test}, needs p<${ALPHA})`,
   };
+}
+
+/**
+ * Gross in either direction: the larger value at least (1 + pct/100) times the
+ * smaller and at least `floor` apart. As a ratio, so that a time halving
+ * (3,000 → 1,400 ms) counts as a doubling does; "-100%" could never happen.
+ */
+export function isGross(a: number, b: number, limit: GrossLimit): boolean {
+  const [low, high] = a <= b ? [a, b] : [b, a];
+  if (high - low < limit.floor) return false;
+  return low <= 0 || high / low >= 1 + limit.pct / 100;
+}
+
+/** e.g. `2× the other and 250 ms apart`. */
+export function grossText(limit: GrossLimit): string {
+  const floor = limit.unit === 'KiB' ? `${limit.floor / 1024} MiB` : `${limit.floor} ${limit.unit}`;
+  return `${formatNumber(1 + limit.pct / 100, 1)}× the other and ${floor} apart`;
 }
 
 /**

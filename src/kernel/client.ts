@@ -122,6 +122,19 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
+/**
+ * A listing that failed or did not answer with skill names. `result` is its
+ * request, failed, so the command's entry counts it with the others.
+ */
+export class ListingError extends KernelError {
+  constructor(
+    message: string,
+    readonly result: RequestResult,
+  ) {
+    super(message);
+  }
+}
+
 export class KernelClient {
   readonly origin: string;
   readonly profile: ApiProfile;
@@ -254,8 +267,9 @@ export class KernelClient {
   private async names(path: string): Promise<string[]> {
     const result = await this.send('GET', path, undefined, this.timeoutMs);
     if (!result.ok) {
-      throw new KernelError(
+      throw new ListingError(
         result.error ?? `${result.request}: failed with status ${result.status ?? 'none'}`,
+        result,
       );
     }
     let value: unknown;
@@ -265,10 +279,10 @@ export class KernelClient {
       value = undefined;
     }
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-      throw new KernelError(
+      const error =
         `${result.request}: answer ${JSON.stringify((result.body ?? '').slice(0, ERROR_BODY_CHARS))} ` +
-          'is not the expected JSON array of skill names, e.g. ["dev/a"]',
-      );
+        'is not the expected JSON array of skill names, e.g. ["dev/a"]';
+      throw new ListingError(error, { ...result, ok: false, kind: 'other', error });
     }
     // Plain string order (not locale, not numeric): sample_py10 < sample_py2, as the old tool.
     return value.map(unqualify).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

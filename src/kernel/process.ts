@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
+import { quote } from 'shell-quote';
 import getPort from 'get-port';
 import pidtree from 'pidtree';
 import stripAnsi from 'strip-ansi';
@@ -175,10 +176,9 @@ function localIso(date: Date): string {
   );
 }
 
-function showCommand(command: string[]): string {
-  return command
-    .map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part)))
-    .join(' ');
+/** A command line as a user would type it back into a shell. */
+export function showCommand(command: string[]): string {
+  return quote(command);
 }
 
 function tailText(lines: string[]): string {

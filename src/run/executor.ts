@@ -3,7 +3,7 @@
 // timing and memory are the runner's job.
 import { copyFile, rename, rm, access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KernelClient, RequestResult } from '../kernel/client.ts';
+import { ListingError, type KernelClient, type RequestResult } from '../kernel/client.ts';
 import { now, elapsed } from '../measure/clock.ts';
 import type { Command, SkillInput } from '../script/types.ts';
 
@@ -98,7 +98,8 @@ export class Executor {
         request: `list ${what}`,
       });
     } catch (error) {
-      step.problems.push((error as Error).message);
+      if (error instanceof ListingError) step.requests.push(error.result);
+      else step.problems.push((error as Error).message);
     }
     return step;
   }

@@ -1,16 +1,17 @@
 // The main job: start a kernel, replay a script against it, measure every
 // command, and write the run log, the memory samples and the kernel's output.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { EXIT, InputError, KernelError } from '../errors.ts';
-import { KernelClient, summarize, type RequestResult } from '../kernel/client.ts';
+import { KernelClient, ListingError, summarize, type RequestResult } from '../kernel/client.ts';
 import {
   freeLoopbackAddress,
   installExitCleanup,
   kernelEnv,
+  showCommand,
   startKernel,
   type KernelProcess,
 } from '../kernel/process.ts';
@@ -92,11 +93,15 @@ const MAX_CONNECTIONS = 1024;
 /** How long a kernel found gone by a reading may take to be reaped (its exit event). */
 const EXIT_NOTICE_MS = 2000;
 
-export async function runScript(options: RunOptions): Promise<RunResult> {
+/**
+ * Every input of a run, checked: the script, the templates, the durations,
+ * the emulator's environment, the kernel command. Throws InputError naming
+ * the bad one; starts and writes nothing. `kernel-bench ab` checks both sides
+ * with it before the first round.
+ */
+export async function checkRunInputs(options: RunOptions) {
   const api = options.api ?? RUN_DEFAULTS.api;
-  const profile = getProfile(api);
   const templates: Record<string, string> = { ...templatePaths(), ...options.skills };
-  // Every input is checked before anything starts or is written.
   const script = await loadScript(options.scriptPath, { kinds: Object.keys(templates) });
   const used = deployedKinds(script);
   // Given templates are checked even when unused; built-in ones only when used.
@@ -105,14 +110,43 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   }
   const updateInterval = options.updateInterval ?? RUN_DEFAULTS.updateInterval;
   const intervalMs = parseDuration('--update-interval', updateInterval);
-  const discoverTimeoutMs = options.discoverTimeoutMs ?? defaultDiscoverTimeoutMs(intervalMs);
-  const requestTimeoutMs = options.requestTimeoutMs ?? RUN_DEFAULTS.requestTimeoutMs;
   const logLevel = options.logLevel ?? RUN_DEFAULTS.logLevel;
   const emulated = options.kernel === undefined;
   if (emulated) checkEmulatorEnv(api, updateInterval, logLevel, options);
   const { argv, executable } = emulated
     ? emulatorProgram()
     : await absoluteCommand(options.kernel!);
+  return {
+    api,
+    templates,
+    script,
+    used,
+    updateInterval,
+    intervalMs,
+    logLevel,
+    emulated,
+    argv,
+    executable,
+  };
+}
+
+export async function runScript(options: RunOptions): Promise<RunResult> {
+  // Every input is checked before anything starts or is written.
+  const {
+    api,
+    templates,
+    script,
+    used,
+    updateInterval,
+    intervalMs,
+    logLevel,
+    emulated,
+    argv,
+    executable,
+  } = await checkRunInputs(options);
+  const profile = getProfile(api);
+  const discoverTimeoutMs = options.discoverTimeoutMs ?? defaultDiscoverTimeoutMs(intervalMs);
+  const requestTimeoutMs = options.requestTimeoutMs ?? RUN_DEFAULTS.requestTimeoutMs;
   await makeOutDir(options.outDir);
 
   const write = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -120,7 +154,7 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   progress.say(
     emulated
       ? `kernel-bench ${VERSION}: no --kernel given, running the built-in emulated kernel (${api} API)`
-      : `kernel-bench ${VERSION}: kernel ${argv.join(' ')} (${api} API)`,
+      : `kernel-bench ${VERSION}: kernel ${showCommand(argv)} (${api} API)`,
   );
 
   const stamp = formatStamp(new Date());
@@ -168,6 +202,8 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   let sampler: Sampler | undefined;
   let client: KernelClient | undefined;
   let current = 'start';
+  // The line being measured, for the entry an interrupt writes of it.
+  let live: { state: LineState; executor: Executor; sampler: Sampler } | null = null;
   // Without this, our own SIGINT listener below would replace Node's default
   // exit: a Ctrl-C only closed the log and the run went on. The cleanup kills
   // the kernel group and exits with 128 + the signal number (130 for Ctrl-C).
@@ -175,6 +211,22 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   const onSignal = (signal: NodeJS.Signals) => {
     // Runs before the cleanup (prepended): record why the log ends, synchronously.
     // Known gap: samples and pk-log lines still buffered in memory are lost.
+    if (live) {
+      // What the line measured so far: its finished repetitions' requests, the
+      // last sample's memory. The kernel is killed next, so no reading after.
+      const { state, executor, sampler } = live;
+      const repeats = state.line.repeat > 1 ? ` after ${state.done} of ${state.line.repeat}` : '';
+      writer.entry(
+        entryOf(state, executor, {
+          took: elapsed(state.start),
+          reading: null,
+          after: sampler.lastReading() ?? state.before,
+          peak: sampler.maxRssSinceMark(),
+          peakSource: 'samples',
+          cut: `interrupted by ${signal}${repeats}`,
+        }),
+      );
+    }
     writer.outcome({
       ...outcome,
       outcome: 'failed',
@@ -248,7 +300,9 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
         sampler,
         progress,
         last,
+        onStart: (state) => (live = { state, executor, sampler: sampler! }),
       });
+      live = null;
       entries.push(entry.entry);
       writer.entry(entry.entry);
       progress.done(index, script.lines.length, entry.entry);
@@ -322,8 +376,9 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   writer.outcome(outcome);
   if (outcome.reason) progress.say(`run failed: ${outcome.reason}`);
   progress.say(`run log: ${logPath}`);
-  progress.say(`samples: ${samplesPath}`);
-  progress.say(`kernel log: ${pkLogPath}`);
+  // A kernel that never became ready leaves no samples; one that never started, no kernel log.
+  if (existsSync(samplesPath)) progress.say(`samples: ${samplesPath}`);
+  if (existsSync(pkLogPath)) progress.say(`kernel log: ${pkLogPath}`);
 
   return {
     stamp,
@@ -357,6 +412,23 @@ interface LineContext {
   progress: Progress;
   /** The reading after the previous command. */
   last: MemoryReading | null;
+  /** Told the line's state as it starts, so an interrupt can write what it has. */
+  onStart: (state: LineState) => void;
+}
+
+/** A line being measured: what its finished repetitions gave so far. */
+export interface LineState {
+  line: ScriptLine;
+  before: MemoryReading | null;
+  exactPeak: boolean;
+  start: number;
+  /** Repetitions finished. */
+  done: number;
+  requests: RequestResult[];
+  problems: string[];
+  /** Null once any repetition's skills were not listed or not executed. */
+  discoverMs: number | null;
+  firstExecMs: number | null;
 }
 
 /** Runs one script line (all its repetitions) and measures it as one entry. */
@@ -370,34 +442,46 @@ async function measureLine(
   sampler.markCommandStart();
   progress.start(index, ctx.script.lines.length, line.text, line.repeat);
 
-  const requests: RequestResult[] = [];
-  const problems: string[] = [];
-  // Null once any repetition's skills were not listed or not executed.
-  let discoverMs: number | null = 0;
-  let firstExecMs: number | null = 0;
-  const start = now();
-  for (let done = 0; done < line.repeat; done++) {
+  const state: LineState = {
+    line,
+    before,
+    exactPeak,
+    start: now(),
+    done: 0,
+    requests: [],
+    problems: [],
+    discoverMs: 0,
+    firstExecMs: 0,
+  };
+  ctx.onStart(state);
+  for (; state.done < line.repeat; state.done++) {
     let step: StepResult;
     try {
       step = await executor.step(line.command);
     } catch (error) {
-      // A listing the kernel refused, a file we could not copy: recorded, and
-      // the run goes on while the kernel lives.
-      problems.push((error as Error).message);
-      discoverMs = firstExecMs = null;
+      // A listing the kernel refused (a failed request, counted with the
+      // others), a file we could not copy: recorded, and the run goes on
+      // while the kernel lives.
+      if (error instanceof ListingError) state.requests.push(error.result);
+      else state.problems.push((error as Error).message);
+      state.discoverMs = state.firstExecMs = null;
       if (!kernel.running()) break;
       continue;
     }
-    requests.push(...step.requests);
-    problems.push(...step.problems);
-    discoverMs =
-      discoverMs === null || step.discoverMs === null ? null : discoverMs + step.discoverMs;
-    firstExecMs =
-      firstExecMs === null || step.firstExecMs === null ? null : firstExecMs + step.firstExecMs;
-    progress.tick(done + 1);
+    state.requests.push(...step.requests);
+    state.problems.push(...step.problems);
+    state.discoverMs =
+      state.discoverMs === null || step.discoverMs === null
+        ? null
+        : state.discoverMs + step.discoverMs;
+    state.firstExecMs =
+      state.firstExecMs === null || step.firstExecMs === null
+        ? null
+        : state.firstExecMs + step.firstExecMs;
+    progress.tick(state.done + 1);
     if (!kernel.running()) break;
   }
-  const took = elapsed(start);
+  const took = elapsed(state.start);
 
   const reading = await readMemory(kernel.pid);
   // A kernel that ended mid-command has no "after": keep the last real reading
@@ -406,24 +490,53 @@ async function measureLine(
   let peak: number | null = null;
   if (reading && exactPeak) peak = await readPeak(reading.pids);
   else peak = sampler.maxRssSinceMark();
-  if (peak !== null && after) peak = Math.max(peak, after.rss);
+  const entry = entryOf(state, executor, {
+    took,
+    reading,
+    after,
+    peak,
+    peakSource: reading && exactPeak ? 'hwm' : 'samples',
+    cut: reading ? null : 'the kernel ended during this command',
+  });
+  return { entry, after, gone: !reading };
+}
 
+/**
+ * The entry of a line from its state and the readings after it. `cut` is the
+ * first failure when the line did not run to its end (the kernel ended, an
+ * interrupt); `reading` is null then, and `after` the last reading there is.
+ */
+export function entryOf(
+  state: LineState,
+  executor: Executor,
+  end: {
+    took: number;
+    reading: MemoryReading | null;
+    after: MemoryReading | null;
+    peak: number | null;
+    peakSource: 'hwm' | 'samples';
+    cut: string | null;
+  },
+): Entry {
+  const { line, before, requests, problems } = state;
+  const { reading, after } = end;
+  const peak = end.peak !== null && after ? Math.max(end.peak, after.rss) : end.peak;
   const entry: Entry = {
     cmd: line.text,
-    took,
+    took: end.took,
     rss: after?.rss ?? 0,
     rss_diff: after && before ? after.rss - before.rss : 0,
     vms: after?.vms ?? 0,
     vms_diff: after && before ? after.vms - before.vms : 0,
     line: line.line,
     peak_rss: peak,
-    peak_source: reading && exactPeak ? 'hwm' : 'samples',
+    peak_source: end.peakSource,
     cpu_ms: reading && before ? Math.round(reading.cpuMs - before.cpuMs) : null,
   };
   if (requests.length > 0) entry.requests = summarize(requests);
   if (line.command.kind === 'add' || line.command.kind === 'p_add') {
-    entry.discover_ms = discoverMs;
-    entry.first_exec_ms = firstExecMs;
+    entry.discover_ms = state.discoverMs;
+    entry.first_exec_ms = state.firstExecMs;
   }
   entry.deployed = { ...executor.deployed };
   entry.pids = after?.pids ?? [];
@@ -432,12 +545,12 @@ async function measureLine(
     // The client's error text already starts with the request.
     ...requests.filter((r) => !r.ok).map((r) => r.error ?? `${r.request}: HTTP ${r.status}`),
   ];
-  if (!reading) failures.unshift('the kernel ended during this command');
+  if (end.cut) failures.unshift(end.cut);
   if (failures.length > 0) {
     entry.failed = true;
     entry.failures = [...new Set(failures)].slice(0, 5);
   }
-  return { entry, after, gone: !reading };
+  return entry;
 }
 
 /** Requests one line may have in flight at once, given the skills listed then. */

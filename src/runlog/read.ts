@@ -2,7 +2,7 @@
 // (numbers, extra fields, an outcome line). Lines carry no type, so they are
 // told apart by their keys. Errors name the file, the line and the field.
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors.ts';
+import { InputError, unreadable } from '../errors.ts';
 import type {
   BinaryLine,
   Entry,
@@ -23,8 +23,7 @@ export async function readRunLog(path: string): Promise<RunLog> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new InputError(`cannot read run log ${path}: ${code}`);
+    throw new InputError(`cannot read run log ${path}: ${unreadable(error)}`);
   }
   return parseRunLog(text, path);
 }

@@ -178,12 +178,23 @@ function parseLine(
   const name = rest[0]!;
   const resolved = commands.get(name);
   if (!resolved) {
-    const kindMatch = /^(?:p_)?add_(.+)$/.exec(name);
+    const kindMatch = /^(p_)?add_(.+)$/.exec(name);
+    if (kindMatch && !kinds.includes(kindMatch[2]!)) {
+      // A deploy of a kind without a template: every enabled kind is as close as the next.
+      const kind = kindMatch[2]!;
+      const prefix = `${kindMatch[1] ?? ''}add_`;
+      problems.push({
+        reason:
+          `unknown command ${JSON.stringify(name)} (skill kind ${JSON.stringify(kind)} is not ` +
+          `enabled; kinds: ${kinds.join(', ')}; give its template with --skill ${kind}=FILE.wasm)`,
+        expected: kinds
+          .map((k) => commands.get(`${prefix}${k}`)?.usage ?? `${prefix}${k}`)
+          .join(' or '),
+      });
+      return { problems };
+    }
     const suggestion = closest(name, all);
     let reason = `unknown command ${JSON.stringify(name)}`;
-    if (kindMatch && !kinds.includes(kindMatch[1]!)) {
-      reason += ` (skill kind ${JSON.stringify(kindMatch[1])} is not enabled; kinds: ${kinds.join(', ')})`;
-    }
     if (suggestion) reason += ` (did you mean ${JSON.stringify(suggestion.name)}?)`;
     const expected = suggestion ? suggestion.usage : `one of ${all.map((c) => c.name).join(', ')}`;
     problems.push({ reason, expected });
@@ -311,6 +322,18 @@ export function parseScript(text: string, filename: string, options: ParseOption
 
   // A UTF-8 byte order mark is not part of the first line's text.
   const body = text.startsWith('\ufeff') ? text.slice(1) : text;
+  // A run log given where a script belongs: one message, not one per line.
+  if (body.trimStart().startsWith('{"')) {
+    throw new ScriptError([
+      problemMessage(
+        filename,
+        1,
+        null,
+        'this is JSON, like a run log, not a command script',
+        'a .cmds script (run logs go to `kernel-bench compare`)',
+      ),
+    ]);
+  }
   body.split(LINE_BREAK).forEach((raw, i) => {
     const words = pySplit(raw);
     if (words.length === 0 || words[0]!.startsWith('#')) return;
