@@ -21,7 +21,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-EIM5K547.js";
+} from "./chunks/chunk-CZKCDY4G.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,

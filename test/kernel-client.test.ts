@@ -143,6 +143,47 @@ test('timeout: the server never answers', async () => {
   }
 });
 
+test('timeout: a request queued behind a hung one is bounded as a whole, queue included', async () => {
+  const srv = await serve(() => {});
+  // One socket: the second request waits for it, and the first never frees it.
+  const client = new KernelClient({
+    address: srv.address,
+    profile: PROFILES.v1,
+    connections: 1,
+    timeoutMs: 300,
+  });
+  try {
+    const [first, second] = await Promise.all(client.runTimes('a', { topic: 'x' }, 2));
+    for (const r of [first!, second!]) {
+      assert.equal(r.kind, 'timeout', r.error);
+      assert.ok(r.ms >= 290 && r.ms < 550, `gave up after ${r.ms} ms`);
+      assert.match(r.error!, /\(limit 300 ms\)$/);
+    }
+  } finally {
+    await client.close();
+    await srv.close();
+  }
+});
+
+test('a body of many chunks is read whole, multi-byte characters intact', async () => {
+  const text = 'ä€😀'.repeat(5000);
+  const srv = await serve((_req, res) => {
+    const bytes = Buffer.from(JSON.stringify({ text }));
+    // Cut inside characters on purpose.
+    for (let at = 0; at < bytes.length; at += 1001) res.write(bytes.subarray(at, at + 1001));
+    res.end();
+  });
+  const client = new KernelClient({ address: srv.address, profile: PROFILES.v1 });
+  try {
+    const r = await client.run('a', { topic: 'x' });
+    assert.equal(r.ok, true, r.error);
+    assert.equal(JSON.parse(r.body!).text, text);
+  } finally {
+    await client.close();
+    await srv.close();
+  }
+});
+
 test('http: status kept with the first 200 chars of the body', async () => {
   const srv = await serve((_req, res) => {
     res.writeHead(500);

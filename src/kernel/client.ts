@@ -4,7 +4,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { quantileSorted } from 'simple-statistics';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { InputError, KernelError } from '../errors.ts';
 import type { ErrorKind, RequestStats } from '../runlog/types.ts';
 import {
@@ -61,6 +61,10 @@ export interface KernelClientOptions {
 
 const ERROR_BODY_CHARS = 200;
 const OK_BODY_CHARS = 64 * 1024;
+/** undici's own timers, later than a request's deadline (they tick in whole seconds). */
+const BACKSTOP_MS = 5000;
+/** Body bytes kept: enough for OK_BODY_CHARS characters of UTF-8. */
+const KEEP_BYTES = 4 * OK_BODY_CHARS;
 
 /** Turn a user address into an origin undici can connect to. */
 export function originOf(address: string): string {
@@ -143,7 +147,7 @@ export class KernelClient {
   private readonly timeoutMs: number;
   private readonly healthTimeoutMs: number;
   private readonly limit: number;
-  private readonly connections: number;
+  private readonly deadlines = new Deadlines();
   private pending = 0;
   private readonly jsonHeaders: Record<string, string>;
   private readonly plainHeaders: Record<string, string>;
@@ -163,7 +167,6 @@ export class KernelClient {
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.healthTimeoutMs = opts.healthTimeoutMs ?? 2_000;
     const connections = Math.max(1, Math.floor(opts.connections ?? 16));
-    this.connections = connections;
     this.limit = connections + Math.max(0, opts.maxQueue ?? 10_000);
     this.plainHeaders = this.token ? { authorization: `Bearer ${this.token}` } : {};
     this.jsonHeaders = { ...this.plainHeaders, 'content-type': 'application/json' };
@@ -171,9 +174,9 @@ export class KernelClient {
       connections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      // Pool-wide defaults; send() sets both per request (see there).
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
+      // Backstops only: each request's own deadline (exchange) comes first.
+      headersTimeout: this.timeoutMs + BACKSTOP_MS,
+      bodyTimeout: this.timeoutMs + BACKSTOP_MS,
       connect: { timeout: Math.min(this.timeoutMs, 10_000) },
     });
   }
@@ -202,26 +205,12 @@ export class KernelClient {
         error: `${request}: not sent, ${this.pending} requests already waiting (limit ${this.limit})`,
       };
     }
-    // A request that finds a free socket is bounded by undici's own timers:
-    // connect, then headers, then each gap in the body, each at most
-    // timeoutMs. Only one that has to queue for a socket also gets a signal
-    // for the whole time, queue included: an AbortSignal per request cost a
-    // fifth of the harness's CPU in a burst of 200 (bench/throughput.ts).
-    const queued = this.pending >= this.connections;
     this.pending++;
     try {
-      const res = await this.pool.request({
-        method,
-        path,
-        headers: body === undefined ? this.plainHeaders : this.jsonHeaders,
-        body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        ...(queued ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
-      });
-      const text = this.scrub(await res.body.text());
+      const res = await this.exchange(method, path, body, timeoutMs);
+      const text = this.scrub(res.text);
       const ms = performance.now() - t0;
-      const status = res.statusCode;
+      const status = res.status;
       if (status >= 200 && status < 300) {
         return { ok: true, status, ms, start: t0, request, body: text.slice(0, OK_BODY_CHARS) };
       }
@@ -253,6 +242,67 @@ export class KernelClient {
     } finally {
       this.pending--;
     }
+  }
+
+  /**
+   * One request through undici's dispatch API: the status and up to
+   * KEEP_BYTES of the body. Rejects with undici's errors, or a TimeoutError
+   * once `timeoutMs` have passed since the call, time queued for a socket
+   * included (see Deadlines).
+   *
+   * Why dispatch and not `pool.request()`: it hands over an abort function,
+   * so a request can be ended at its deadline without an AbortSignal per
+   * request (with one, a burst of 200 cost the harness a fifth more CPU;
+   * without any, undici's own timers fired a 300 ms limit after 1 s), and no
+   * body stream is made per request.
+   */
+  private exchange(
+    method: string,
+    path: string,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      let status = 0;
+      let kept = 0;
+      const chunks: Buffer[] = [];
+      let abort: ((reason: Error) => void) | null = null;
+      let late: Error | null = null;
+      const deadline = this.deadlines.add(timeoutMs, () => {
+        late = new DOMException('request deadline reached', 'TimeoutError');
+        if (abort) abort(late);
+        else reject(late); // still queued: aborted once it reaches a socket
+      });
+      this.pool.dispatch(
+        { method, path, headers: body === undefined ? this.plainHeaders : this.jsonHeaders, body },
+        {
+          onConnect(abortRequest: (reason: Error) => void) {
+            if (late) return abortRequest(late);
+            abort = abortRequest;
+          },
+          onHeaders(statusCode: number) {
+            status = statusCode;
+            return true;
+          },
+          onData(chunk: Buffer) {
+            if (kept < KEEP_BYTES) {
+              chunks.push(chunk);
+              kept += chunk.length;
+            }
+            return true;
+          },
+          onComplete: () => {
+            this.deadlines.remove(deadline);
+            const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+            resolve({ status, text: bytes.toString('utf8') });
+          },
+          onError: (error: Error) => {
+            this.deadlines.remove(deadline);
+            reject(error);
+          },
+        } as unknown as Dispatcher.DispatchHandler,
+      );
+    });
   }
 
   /** True when the kernel answers its health route with 2xx; never throws. */
@@ -413,4 +463,58 @@ function spanOf(results: RequestResult[]): number | null {
     last = Math.max(last, r.start + r.ms);
   }
   return round1(last - first);
+}
+
+interface Deadline {
+  at: number;
+  expire: () => void;
+}
+
+/**
+ * The deadlines of the requests in flight, behind one timer set for the
+ * earliest: a timer per request cost the harness CPU in every burst, and an
+ * idle wait of many seconds costs no wake-up at all. undici's own timeouts
+ * tick in whole seconds (a 300 ms limit fired after 1 s), too coarse to report.
+ */
+class Deadlines {
+  readonly #pending = new Set<Deadline>();
+  #timer: NodeJS.Timeout | null = null;
+  #armedAt = Infinity;
+
+  add(ms: number, expire: () => void): Deadline {
+    const deadline = { at: performance.now() + ms, expire };
+    this.#pending.add(deadline);
+    if (deadline.at < this.#armedAt) this.#arm(deadline.at);
+    return deadline;
+  }
+
+  remove(deadline: Deadline): void {
+    this.#pending.delete(deadline);
+    if (this.#pending.size === 0 && this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+      this.#armedAt = Infinity;
+    }
+  }
+
+  #arm(at: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#armedAt = at;
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - performance.now()));
+  }
+
+  #fire(): void {
+    this.#timer = null;
+    this.#armedAt = Infinity;
+    const t = performance.now();
+    let next = Infinity;
+    for (const deadline of this.#pending) {
+      // Timers may fire a little early; a millisecond is not worth a second wake-up.
+      if (deadline.at <= t + 1) {
+        this.#pending.delete(deadline);
+        deadline.expire();
+      } else next = Math.min(next, deadline.at);
+    }
+    if (next < Infinity) this.#arm(next);
+  }
 }
