@@ -21,7 +21,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-CZKCDY4G.js";
+} from "./chunks/chunk-UALITHDC.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,

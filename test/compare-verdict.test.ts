@@ -12,6 +12,7 @@ import type { RunLog } from '../src/runlog/types.ts';
 import {
   benchEntries,
   synthLog,
+  synthSettings,
   type SynthEntry,
   type SynthLog,
 } from './fixtures/compare/synth.ts';
@@ -101,6 +102,42 @@ test('above the percentage and the floor: regressed or improved, with the reason
   assert.equal(verdict(loose, 'add_py', 'took')!.status, 'unchanged');
   assert.equal(loose.thresholds.took.pct, 120);
   assert.equal(loose.thresholds.took.floor, 5);
+});
+
+test("a deploy's took counts only beyond one rescan interval per repetition", () => {
+  // Several runs a side, as in ab mode: add_py waits for rescans 100 ms apart.
+  const settings = synthSettings({ update_interval: '100ms', update_interval_ms: 100 });
+  const runs = (tooks: number[], cmd: string) => ({
+    logs: tooks.map((t) => log({ entries: withTook(benchEntries(), cmd, t), settings })),
+  });
+  // 120 → 141 ms on three runs each (p=0.027 alone): within one rescan interval.
+  const phase = compare({
+    sides: [runs([120, 98, 119], 'add_py'), runs([141, 160, 139], 'add_py')],
+  });
+  const v = verdict(phase, 'add_py', 'took')!;
+  assert.equal(v.status, 'unchanged', v.reason);
+  assert.match(
+    v.reason,
+    /, within the 100 ms floor \(one rescan interval: a deploy waits for the next rescan\)$/,
+  );
+  // `4 add_py` waits four times: 400 ms; 500 ms more is beyond it.
+  const four = compare({
+    sides: [runs([3000, 3010, 3005], '4 add_py'), runs([3500, 3510, 3505], '4 add_py')],
+  });
+  assert.equal(verdict(four, '4 add_py', 'took')!.status, 'regressed');
+  const within = compare({
+    sides: [runs([3000, 3010, 3005], '4 add_py'), runs([3390, 3395, 3399], '4 add_py')],
+  });
+  assert.match(verdict(within, '4 add_py', 'took')!.reason, /within the 400 ms floor \(4 rescan/);
+  // Other commands keep the 5 ms floor; logs without settings too.
+  assert.equal(verdict(phase, 'execute_all Bob 20 10', 'took')!.reason.includes('rescan'), false);
+  const legacy = compare({
+    sides: [
+      { logs: [120, 98, 119].map((t) => log({ entries: withTook(benchEntries(), 'add_py', t) })) },
+      { logs: [141, 160, 139].map((t) => log({ entries: withTook(benchEntries(), 'add_py', t) })) },
+    ],
+  });
+  assert.equal(verdict(legacy, 'add_py', 'took')!.status, 'regressed');
 });
 
 test('one run per side: a gross improvement counts as a gross regression does', () => {
@@ -274,10 +311,10 @@ test('a killed stop and a failed run are regressions', () => {
 });
 
 test('skills deployed: counted from the command, or taken from the entry', () => {
-  assert.deepEqual(deployOf('add_py'), { kind: 'py', count: 1 });
-  assert.deepEqual(deployOf('4 add_py'), { kind: 'py', count: 4 });
-  assert.deepEqual(deployOf('p_add_py 10'), { kind: 'py', count: 10 });
-  assert.deepEqual(deployOf('2 p_add_rs 3'), { kind: 'rs', count: 6 });
+  assert.deepEqual(deployOf('add_py'), { kind: 'py', count: 1, repeat: 1 });
+  assert.deepEqual(deployOf('4 add_py'), { kind: 'py', count: 4, repeat: 4 });
+  assert.deepEqual(deployOf('p_add_py 10'), { kind: 'py', count: 10, repeat: 1 });
+  assert.deepEqual(deployOf('2 p_add_rs 3'), { kind: 'rs', count: 6, repeat: 2 });
   assert.equal(deployOf('skills'), null);
   assert.equal(deployOf('execute_skill add_py x'), null);
 

@@ -79,12 +79,12 @@ function rowOf(entry: Entry, deployed: Record<string, number>): Row {
  * Skills a command deploys, from its text: `add_py` → 1 py, `4 add_py` → 4,
  * `p_add_py 10` → 10, `2 p_add_rs 3` → 6. Null for other commands.
  */
-export function deployOf(cmd: string): { kind: string; count: number } | null {
+export function deployOf(cmd: string): { kind: string; count: number; repeat: number } | null {
   const m = /^(?:(\d+)\s+)?(p_)?add_([A-Za-z0-9]+)(?:\s+(\d+))?\s*$/.exec(cmd.trim());
   if (!m) return null;
   const repeat = m[1] ? Number(m[1]) : 1;
   const per = m[2] ? Number(m[4] ?? 1) : 1;
-  return { kind: m[3]!, count: repeat * per };
+  return { kind: m[3]!, count: repeat * per, repeat };
 }
 
 export function runOfLog(log: RunLog): Run {

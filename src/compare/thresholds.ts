@@ -8,7 +8,9 @@ import { THRESHOLD_METRICS, type Threshold, type ThresholdMetric } from './types
 /**
  * Defaults, by metric. Measured on the emulated kernel of this repository
  * (BENCHMARKS.md) and chosen to hold for the real one too:
- * - `took`: 10% and 5 ms (each entry's wall time; also the total time).
+ * - `took`: 10% and 5 ms (each entry's wall time; also the total time). A
+ *   deploy's floor is at least one update interval per repetition, the most
+ *   its wait for the next rescan can vary (see rescanFloor in compare.ts).
  * - `first_exec`: 10% and 10 ms (deploy entries: first execution, the skill's load).
  * - `p95`: 20% and 5 ms (request latency of an entry).
  * - `rss_diff`, `peak_rss`: 5% and 4 MiB (4096 KiB) per entry.

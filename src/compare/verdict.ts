@@ -29,6 +29,8 @@ export interface JudgeInput {
   format?: (n: number) => string;
   /** With one run on a side, only a change beyond these limits counts (ONE_RUN_GROSS); else noisy. */
   oneRunGross?: GrossLimit;
+  /** Why the floor is what it is, when it is not the metric's own (shown after it). */
+  floorWhy?: string;
 }
 
 /**
@@ -64,7 +66,8 @@ export function judge(input: JudgeInput): Verdict {
 
   if (Math.abs(abs) <= threshold.floor) {
     const floor = `${formatNumber(threshold.floor, 1)} ${threshold.unit}`;
-    return { ...base, status: 'unchanged', reason: `${head}, within the ${floor} floor` };
+    const why = input.floorWhy ? ` (${input.floorWhy})` : '';
+    return { ...base, status: 'unchanged', reason: `${head}, within the ${floor} floor${why}` };
   }
   if (pct !== null && Math.abs(pct) <= threshold.pct) {
     return {
