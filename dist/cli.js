@@ -21,7 +21,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-UALITHDC.js";
+} from "./chunks/chunk-EUZPMTYJ.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,

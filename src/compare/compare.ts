@@ -166,9 +166,14 @@ function rescanFloor(cmd: string, a: SideData, b: SideData): { ms: number; why: 
   return { ms: deploy.repeat * interval, why: `${waits}: a deploy waits for the next rescan` };
 }
 
-/** The run failed during entry `index` (its last): that entry's figures are partial. */
+/** The run failed before its end: its last entry and its totals are partial. */
+function endedEarly(run: Run): boolean {
+  return run.failure !== null && !run.stop;
+}
+
+/** The run failed during entry `index`. */
 function cutAt(run: Run, index: number): boolean {
-  return run.failure !== null && !run.stop && index === run.entries.length - 1;
+  return endedEarly(run) && index === run.entries.length - 1;
 }
 
 /**
@@ -227,10 +232,11 @@ export function compare(input: CompareInput): Comparison {
     const entrySides = sides.map((s, i) => entrySide(s.info.label, perSide[i]!));
     const a = entrySides[0]!;
     const verdicts: Verdict[] = [];
-    // Sides whose run failed during this very command: what it measured is partial.
-    const cut = sides.filter((s) => !isStop && s.runs.some((r) => cutAt(r, index)));
     for (const [bIndex, b] of entrySides.slice(1).entries()) {
-      const cutHere = cut.filter((s) => s === sides[0] || s === sides[bIndex + 1]);
+      // a or this side, where a run failed during this very command: what it measured is partial.
+      const cutHere = isStop
+        ? []
+        : [sides[0]!, sides[bIndex + 1]!].filter((s) => s.runs.some((r) => cutAt(r, index)));
       b.pct = {
         took: legacyPct(a.values.took, b.values.took),
         rss_diff: legacyPct(a.values.rss_diff, b.values.rss_diff),
@@ -366,9 +372,9 @@ export function compare(input: CompareInput): Comparison {
       );
     }
     // A run that failed before its end has totals of part of the script.
-    const short = [aInfo, bInfo].filter((info) => info.failed && info.incomplete);
+    const short = [sides[0]!, sides[i]!].filter((s) => s.runs.some(endedEarly));
     if (short.length) {
-      const why = `the run of ${short.map((info) => info.label).join(' and ')} failed before the end`;
+      const why = `the run of ${short.map((s) => s.info.label).join(' and ')} failed before the end`;
       for (let k = totalsStart; k < totalsVerdicts.length; k++) {
         totalsVerdicts[k] = partial(totalsVerdicts[k]!, why);
       }

@@ -47,11 +47,7 @@ export interface KernelClientOptions {
   token?: string;
   /** Sockets to the kernel; size it to the largest parallel command. Default 16. */
   connections?: number;
-  /**
-   * Per request, ms: bounds the connect, the wait for the headers and each gap
-   * in the body; a request that has to wait for a free socket is bounded as a
-   * whole, its wait included. Default 60 000.
-   */
+  /** Per request, from the call to the whole answer, time queued for a socket included, ms. Default 60 000. */
   timeoutMs?: number;
   /** For `health()`, which is polled while the kernel starts. Default 2 000. */
   healthTimeoutMs?: number;

@@ -198,7 +198,7 @@ export class Sampler {
     if (this.#treeDue()) {
       this.#treeAt = now();
       try {
-        const pids = await treePids(root, this.#useProc() ? 'proc' : 'portable');
+        const pids = await treePids(root, this.#options.source);
         if (pids.length === 0) return this.#gone();
         this.#pids = pids;
       } catch (error) {

@@ -12,9 +12,9 @@ let procChildren: boolean | null = null;
  * gives `[]` (the kernel exited between two readings: not an error here).
  * With `source` `proc` (the default on Linux) the list comes from /proc;
  * otherwise, or where /proc does not list children, from `ps`, which costs
- * the harness about 5 ms of CPU and a process each time: once before and once
- * after every command, that was a sixth of the harness's time in a burst of
- * 200 requests (bench/throughput.ts).
+ * the harness about 5 ms of CPU and a process each time: run before and after
+ * every command, it was the largest item of the harness's CPU profile in the
+ * throughput benchmark (600 ms of 4.6 s).
  */
 export async function treePids(
   rootPid: number,

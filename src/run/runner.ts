@@ -203,7 +203,7 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   let client: KernelClient | undefined;
   let current = 'start';
   // The line being measured, for the entry an interrupt writes of it.
-  let live: { state: LineState; executor: Executor; sampler: Sampler } | null = null;
+  let live: { state: LineState; executor: Executor } | null = null;
   // Without this, our own SIGINT listener below would replace Node's default
   // exit: a Ctrl-C only closed the log and the run went on. The cleanup kills
   // the kernel group and exits with 128 + the signal number (130 for Ctrl-C).
@@ -211,10 +211,10 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   const onSignal = (signal: NodeJS.Signals) => {
     // Runs before the cleanup (prepended): record why the log ends, synchronously.
     // Known gap: samples and pk-log lines still buffered in memory are lost.
-    if (live) {
+    if (live && sampler) {
       // What the line measured so far: its finished repetitions' requests, the
       // last sample's memory. The kernel is killed next, so no reading after.
-      const { state, executor, sampler } = live;
+      const { state, executor } = live;
       const repeats = state.line.repeat > 1 ? ` after ${state.done} of ${state.line.repeat}` : '';
       writer.entry(
         entryOf(state, executor, {
@@ -300,7 +300,7 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
         sampler,
         progress,
         last,
-        onStart: (state) => (live = { state, executor, sampler: sampler! }),
+        onStart: (state) => (live = { state, executor }),
       });
       live = null;
       entries.push(entry.entry);
@@ -420,7 +420,6 @@ interface LineContext {
 export interface LineState {
   line: ScriptLine;
   before: MemoryReading | null;
-  exactPeak: boolean;
   start: number;
   /** Repetitions finished. */
   done: number;
@@ -445,7 +444,6 @@ async function measureLine(
   const state: LineState = {
     line,
     before,
-    exactPeak,
     start: now(),
     done: 0,
     requests: [],
