@@ -1,10 +1,12 @@
 // Shared by the benchmarks: short runs of the real runner against the
 // emulated kernel, a result record, and the "print the figure last, exit
 // non-zero on a miss" convention of each bench/<name>.ts.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { bundle } from '../scripts/build.mjs';
+import { repoRoot } from '../src/emulator/locate.ts';
 import { runScript, type RunOptions, type RunResult } from '../src/run/runner.ts';
 
 /** The emulator's rescan interval in every benchmark: short runs, same code paths. */
@@ -33,6 +35,23 @@ export async function tempDir(prefix = 'kb-bench-'): Promise<string> {
 
 export async function cleanup(): Promise<void> {
   for (const dir of temps.splice(0)) await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * The CLI and the emulated kernel bundled from the current sources the way
+ * scripts/build.mjs bundles dist/, in a directory laid out like a checkout:
+ * what users run, started with plain node, without tsx in the process.
+ */
+export async function bundledCli(): Promise<{ cli: string; emulator: string[] }> {
+  const repo = repoRoot();
+  const dir = await tempDir('kb-bench-cli-');
+  // The emulator locator finds dist/emulator.js and templates/ by walking up to package.json.
+  await copyFile(join(repo, 'package.json'), join(dir, 'package.json'));
+  await symlink(join(repo, 'templates'), join(dir, 'templates'));
+  await bundle(join(dir, 'dist'), { cli: 'src/cli/main.ts', emulator: 'src/emulator/main.ts' });
+  // The command the bundled CLI starts its emulated kernel with (see emulatorCommand).
+  const emulator = [process.execPath, '--expose-gc', join(dir, 'dist', 'emulator.js')];
+  return { cli: join(dir, 'dist', 'cli.js'), emulator };
 }
 
 /** A script file from lines (written to a temp dir). */

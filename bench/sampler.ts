@@ -13,14 +13,12 @@
 // "sampling on minus sampling off" in-process swung by ±2% of a core between
 // pairs, twice the budget. The same run with sampling off (one sample at the
 // start) is measured too; on minus off is the sampler's own share.
-import { copyFile, symlink } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import pidusage from 'pidusage';
-import { bundle } from '../scripts/build.mjs';
-import { repoRoot } from '../src/emulator/locate.ts';
 import {
+  bundledCli,
   fmt,
   median,
   runIfMain,
@@ -34,17 +32,6 @@ const IDLE_MS = 10_000;
 const PAIRS = 4;
 /** A sampling interval no run reaches: the sampler takes its first sample and then never ticks again. */
 const SAMPLING_OFF = '24d';
-
-/** The CLI bundled from the current sources, in a directory laid out like a checkout. */
-async function buildCli(): Promise<string> {
-  const repo = repoRoot();
-  const dir = await tempDir('kb-bench-cli-');
-  // The emulator locator finds dist/emulator.js and templates/ by walking up to package.json.
-  await copyFile(join(repo, 'package.json'), join(dir, 'package.json'));
-  await symlink(join(repo, 'templates'), join(dir, 'templates'));
-  await bundle(join(dir, 'dist'), { cli: 'src/cli/main.ts', emulator: 'src/emulator/main.ts' });
-  return join(dir, 'dist', 'cli.js');
-}
 
 /** CPU ms of the CLI during the script's second command (the idle one). */
 async function idleCpu(cli: string, scriptPath: string, sampleInterval?: string): Promise<number> {
@@ -81,7 +68,7 @@ async function idleCpu(cli: string, scriptPath: string, sampleInterval?: string)
 }
 
 export async function sampler(): Promise<BenchResult> {
-  const cli = await buildCli();
+  const { cli } = await bundledCli();
   const idle = await script('idle', ['add_py', `execute_skill sample_py1 Idle 0 ${IDLE_MS}`]);
   const on: number[] = [];
   const off: number[] = [];

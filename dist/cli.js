@@ -21,7 +21,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-EUZPMTYJ.js";
+} from "./chunks/chunk-6B4YSXVC.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,

@@ -165,6 +165,49 @@ test('timeout: a request queued behind a hung one is bounded as a whole, queue i
   }
 });
 
+test('timeout: a hung request still ends at its limit while hundreds of others come and go', async () => {
+  const srv = await serve((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      if (!body.includes('"slow"')) json(res, 200, 'ok');
+    });
+  });
+  const client = new KernelClient({
+    address: srv.address,
+    profile: PROFILES.v1,
+    connections: 20,
+    timeoutMs: 400,
+  });
+  try {
+    const slow = client.run('a', { topic: 'slow' });
+    // Ended requests are dropped from the deadline list in batches: many of
+    // them, around one that stays, must not lose or delay its deadline.
+    const fast: RequestResult[] = [];
+    for (let round = 0; round < 5; round++) {
+      fast.push(...(await Promise.all(client.runTimes('a', { topic: 'fast' }, 100))));
+    }
+    // A lost deadline would hang here: fail instead.
+    const never = new Promise<null>((resolve) => setTimeout(resolve, 3000, null).unref());
+    const r = await Promise.race([slow, never]);
+    assert.ok(r, 'the hung request never ended: its deadline was lost');
+    assert.equal(fast.length, 500);
+    assert.deepEqual(
+      fast.filter((f) => !f.ok).map((f) => f.error),
+      [],
+    );
+    assert.equal(r.kind, 'timeout', r.error);
+    assert.ok(r.ms >= 390 && r.ms < 600, `gave up after ${r.ms} ms`);
+    // And a later request has its own full limit.
+    const later = await client.run('a', { topic: 'slow' });
+    assert.equal(later.kind, 'timeout');
+    assert.ok(later.ms >= 390 && later.ms < 600, `gave up after ${later.ms} ms`);
+  } finally {
+    await client.close();
+    await srv.close();
+  }
+});
+
 test('a body of many chunks is read whole, multi-byte characters intact', async () => {
   const text = 'ä€😀'.repeat(5000);
   const srv = await serve((_req, res) => {

@@ -57,8 +57,6 @@ export interface KernelClientOptions {
 
 const ERROR_BODY_CHARS = 200;
 const OK_BODY_CHARS = 64 * 1024;
-/** undici's own timers, later than a request's deadline (they tick in whole seconds). */
-const BACKSTOP_MS = 5000;
 /** Body bytes kept: enough for OK_BODY_CHARS characters of UTF-8. */
 const KEEP_BYTES = 4 * OK_BODY_CHARS;
 
@@ -170,9 +168,10 @@ export class KernelClient {
       connections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      // Backstops only: each request's own deadline (exchange) comes first.
-      headersTimeout: this.timeoutMs + BACKSTOP_MS,
-      bodyTimeout: this.timeoutMs + BACKSTOP_MS,
+      // Off: each request's own deadline (Deadlines) ends it, queue time
+      // included; undici's would add two timers per request, in whole seconds.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       connect: { timeout: Math.min(this.timeoutMs, 10_000) },
     });
   }
@@ -182,123 +181,79 @@ export class KernelClient {
     return this.token ? text.split(this.token).join('***') : text;
   }
 
-  private async send(
+  /** One request; never rejects. */
+  private send(
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
-    body: string | undefined,
+    body: Buffer | undefined,
     timeoutMs: number,
+    request = `${method} ${path}`,
   ): Promise<RequestResult> {
-    const request = `${method} ${path}`;
-    const t0 = performance.now();
+    const start = performance.now();
     if (this.pending >= this.limit) {
-      return {
+      return Promise.resolve({
         ok: false,
         status: null,
         kind: 'other',
         ms: 0,
-        start: t0,
+        start,
         request,
         error: `${request}: not sent, ${this.pending} requests already waiting (limit ${this.limit})`,
-      };
+      });
     }
     this.pending++;
-    try {
-      const res = await this.exchange(method, path, body, timeoutMs);
-      const text = this.scrub(res.text);
-      const ms = performance.now() - t0;
-      const status = res.status;
-      if (status >= 200 && status < 300) {
-        return { ok: true, status, ms, start: t0, request, body: text.slice(0, OK_BODY_CHARS) };
-      }
-      const excerpt = text.slice(0, ERROR_BODY_CHARS);
-      const kind: ErrorKind = status >= 400 ? 'http' : 'other';
-      return {
-        ok: false,
-        status,
-        kind,
-        ms,
-        start: t0,
-        request,
-        error: `${request}: HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`,
-        body: excerpt,
-      };
-    } catch (error) {
-      const ms = performance.now() - t0;
-      const kind = classify(error);
-      const after = kind === 'timeout' ? ` after ${Math.round(ms)} ms (limit ${timeoutMs} ms)` : '';
-      return {
-        ok: false,
-        status: null,
-        kind,
-        ms,
-        start: t0,
-        request,
-        error: this.scrub(`${request} to ${this.origin}: ${describeError(error, kind)}${after}`),
-      };
-    } finally {
-      this.pending--;
-    }
-  }
-
-  /**
-   * One request through undici's dispatch API: the status and up to
-   * KEEP_BYTES of the body. Rejects with undici's errors, or a TimeoutError
-   * once `timeoutMs` have passed since the call, time queued for a socket
-   * included (see Deadlines).
-   *
-   * Why dispatch and not `pool.request()`: it hands over an abort function,
-   * so a request can be ended at its deadline without an AbortSignal per
-   * request (with one, a burst of 200 cost the harness a fifth more CPU;
-   * without any, undici's own timers fired a 300 ms limit after 1 s), and no
-   * body stream is made per request.
-   */
-  private exchange(
-    method: string,
-    path: string,
-    body: string | undefined,
-    timeoutMs: number,
-  ): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      let status = 0;
-      let kept = 0;
-      const chunks: Buffer[] = [];
-      let abort: ((reason: Error) => void) | null = null;
-      let late: Error | null = null;
-      const deadline = this.deadlines.add(timeoutMs, () => {
-        late = new DOMException('request deadline reached', 'TimeoutError');
-        if (abort) abort(late);
-        else reject(late); // still queued: aborted once it reaches a socket
-      });
+    return new Promise((resolve) => {
+      const exchange = new Exchange(this, request, start, timeoutMs, resolve);
+      this.deadlines.add(exchange);
       this.pool.dispatch(
         { method, path, headers: body === undefined ? this.plainHeaders : this.jsonHeaders, body },
-        {
-          onConnect(abortRequest: (reason: Error) => void) {
-            if (late) return abortRequest(late);
-            abort = abortRequest;
-          },
-          onHeaders(statusCode: number) {
-            status = statusCode;
-            return true;
-          },
-          onData(chunk: Buffer) {
-            if (kept < KEEP_BYTES) {
-              chunks.push(chunk);
-              kept += chunk.length;
-            }
-            return true;
-          },
-          onComplete: () => {
-            this.deadlines.remove(deadline);
-            const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-            resolve({ status, text: bytes.toString('utf8') });
-          },
-          onError: (error: Error) => {
-            this.deadlines.remove(deadline);
-            reject(error);
-          },
-        } as unknown as Dispatcher.DispatchHandler,
+        exchange as unknown as Dispatcher.DispatchHandler,
       );
     });
+  }
+
+  /** Called by an Exchange once, when it ends either way. */
+  ended(): void {
+    this.pending--;
+    this.deadlines.remove();
+  }
+
+  /** The result of a request that got an answer. */
+  answered(exchange: Exchange, status: number, raw: string): RequestResult {
+    const { request, start } = exchange;
+    const text = this.scrub(raw);
+    const ms = performance.now() - start;
+    if (status >= 200 && status < 300) {
+      return { ok: true, status, ms, start, request, body: text.slice(0, OK_BODY_CHARS) };
+    }
+    const excerpt = text.slice(0, ERROR_BODY_CHARS);
+    return {
+      ok: false,
+      status,
+      kind: status >= 400 ? 'http' : 'other',
+      ms,
+      start,
+      request,
+      error: `${request}: HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`,
+      body: excerpt,
+    };
+  }
+
+  /** The result of a request that got no answer (refused, reset, timed out). */
+  failed(exchange: Exchange, error: unknown): RequestResult {
+    const { request, start, timeoutMs } = exchange;
+    const ms = performance.now() - start;
+    const kind = classify(error);
+    const after = kind === 'timeout' ? ` after ${Math.round(ms)} ms (limit ${timeoutMs} ms)` : '';
+    return {
+      ok: false,
+      status: null,
+      kind,
+      ms,
+      start,
+      request,
+      error: this.scrub(`${request} to ${this.origin}: ${describeError(error, kind)}${after}`),
+    };
   }
 
   /** True when the kernel answers its health route with 2xx; never throws. */
@@ -355,7 +310,12 @@ export class KernelClient {
    */
   runTimes(skill: string, input: object, times: number): Promise<RequestResult>[] {
     const r = this.profile.run(skill, input);
-    return Array.from({ length: times }, () => this.send(r.method, r.path, r.body, this.timeoutMs));
+    const request = `${r.method} ${r.path}`;
+    // As bytes once: undici would encode a string body for every request.
+    const body = Buffer.from(r.body);
+    return Array.from({ length: times }, () =>
+      this.send(r.method, r.path, body, this.timeoutMs, request),
+    );
   }
 
   /** Evict a skill from the cache; never throws. */
@@ -461,9 +421,93 @@ function spanOf(results: RequestResult[]): number | null {
   return round1(last - first);
 }
 
+/** Something with a deadline: `expire()` is called once `at` (performance.now() ms) has passed. */
 interface Deadline {
-  at: number;
-  expire: () => void;
+  readonly at: number;
+  /** True once it ended; Deadlines skips it from then on. */
+  readonly settled: boolean;
+  expire(): void;
+}
+
+/**
+ * One request through undici's dispatch API, as its handler: keeps the status
+ * and up to KEEP_BYTES of the body, and settles the request's promise once,
+ * with an answer, a failure, or a TimeoutError once `timeoutMs` have passed
+ * since the call, time queued for a socket included (see Deadlines).
+ *
+ * Why dispatch and not `pool.request()`: it hands over an abort function, so
+ * a request can be ended at its deadline without an AbortSignal per request
+ * (with one, a burst of 200 cost the harness a fifth more CPU; without any,
+ * undici's own timers fired a 300 ms limit after 1 s), and no body stream is
+ * made per request. Why one object with methods rather than closures: a burst
+ * of 200 made 1,600 closures and promises; with this it is 200 objects and
+ * 200 promises, and the harness's CPU per request fell (see BENCHMARKS.md).
+ */
+class Exchange implements Deadline {
+  readonly at: number;
+  private status = 0;
+  private kept = 0;
+  private first: Buffer | null = null;
+  private rest: Buffer[] | null = null;
+  private abort: ((reason: Error) => void) | null = null;
+  private late: Error | null = null;
+  settled = false;
+
+  constructor(
+    private readonly client: KernelClient,
+    readonly request: string,
+    readonly start: number,
+    readonly timeoutMs: number,
+    private readonly resolve: (result: RequestResult) => void,
+  ) {
+    this.at = start + timeoutMs;
+  }
+
+  expire(): void {
+    if (this.settled || this.late) return;
+    this.late = new DOMException('request deadline reached', 'TimeoutError');
+    if (this.abort) this.abort(this.late);
+    else this.onError(this.late); // still queued: aborted once it reaches a socket
+  }
+
+  onConnect(abort: (reason: Error) => void): void {
+    if (this.late) return abort(this.late);
+    this.abort = abort;
+  }
+
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.kept < KEEP_BYTES) {
+      if (this.first === null) this.first = chunk;
+      else (this.rest ??= []).push(chunk);
+      this.kept += chunk.length;
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.client.ended();
+    const bytes =
+      this.first === null
+        ? Buffer.alloc(0)
+        : this.rest === null
+          ? this.first
+          : Buffer.concat([this.first, ...this.rest]);
+    this.resolve(this.client.answered(this, this.status, bytes.toString('utf8')));
+  }
+
+  onError(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.client.ended();
+    this.resolve(this.client.failed(this, error));
+  }
 }
 
 /**
@@ -471,25 +515,34 @@ interface Deadline {
  * earliest: a timer per request cost the harness CPU in every burst, and an
  * idle wait of many seconds costs no wake-up at all. undici's own timeouts
  * tick in whole seconds (a 300 ms limit fired after 1 s), too coarse to report.
+ *
+ * An array rather than a Set: putting each request's object in a Set cost
+ * about 5 us of CPU per request (measured), a fifth of the harness's share.
+ * Ended entries stay until every request has ended or they outnumber the
+ * live ones, so the array holds at most about twice what is in flight.
  */
 class Deadlines {
-  readonly #pending = new Set<Deadline>();
+  #entries: Deadline[] = [];
+  #live = 0;
   #timer: NodeJS.Timeout | null = null;
   #armedAt = Infinity;
 
-  add(ms: number, expire: () => void): Deadline {
-    const deadline = { at: performance.now() + ms, expire };
-    this.#pending.add(deadline);
+  add(deadline: Deadline): void {
+    this.#entries.push(deadline);
+    this.#live++;
     if (deadline.at < this.#armedAt) this.#arm(deadline.at);
-    return deadline;
   }
 
-  remove(deadline: Deadline): void {
-    this.#pending.delete(deadline);
-    if (this.#pending.size === 0 && this.#timer) {
-      clearTimeout(this.#timer);
+  /** Call once per added deadline, after it has settled. */
+  remove(): void {
+    this.#live--;
+    if (this.#live === 0) {
+      this.#entries = [];
+      if (this.#timer) clearTimeout(this.#timer);
       this.#timer = null;
       this.#armedAt = Infinity;
+    } else if (this.#entries.length > 2 * this.#live + 64) {
+      this.#entries = this.#entries.filter((d) => !d.settled);
     }
   }
 
@@ -503,14 +556,15 @@ class Deadlines {
     this.#timer = null;
     this.#armedAt = Infinity;
     const t = performance.now();
+    const due: Deadline[] = [];
     let next = Infinity;
-    for (const deadline of this.#pending) {
+    for (const deadline of this.#entries) {
+      if (deadline.settled) continue;
       // Timers may fire a little early; a millisecond is not worth a second wake-up.
-      if (deadline.at <= t + 1) {
-        this.#pending.delete(deadline);
-        deadline.expire();
-      } else next = Math.min(next, deadline.at);
+      if (deadline.at <= t + 1) due.push(deadline);
+      else next = Math.min(next, deadline.at);
     }
     if (next < Infinity) this.#arm(next);
+    for (const deadline of due) deadline.expire();
   }
 }
