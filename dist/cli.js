@@ -21,7 +21,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-6B4YSXVC.js";
+} from "./chunks/chunk-ME6IHPHJ.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,

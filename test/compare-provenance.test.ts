@@ -87,6 +87,23 @@ test('same setup: no note; a moved template with the same bytes and 1s = 1000ms 
   );
 });
 
+test("the emulated kernel's Node.js is compared when both sides record it", () => {
+  const on = (runtime: string | undefined, path: string) =>
+    log(path, { emulated: true, settings: synthSettings(runtime ? { runtime } : {}) });
+  const differ = (x: ReturnType<typeof log>, y: ReturnType<typeof log>) =>
+    compare({ sides: [x, y] }).notes.filter((n) => n.includes(' differ in '));
+  assert.deepEqual(differ(on('node v20.20.2', '/a_run.log'), on('node v24.21.0', '/b_run.log')), [
+    'a and b differ in settings.runtime node v20.20.2 vs node v24.21.0: the differences include ' +
+      'this, not only the change under test',
+  ]);
+  assert.deepEqual(
+    differ(on('node v20.20.2', '/a_run.log'), on('node v20.20.2', '/b_run.log')),
+    [],
+  );
+  // A log or baseline from before it was recorded says nothing about it.
+  assert.deepEqual(differ(on(undefined, '/a_run.log'), on('node v24.21.0', '/b_run.log')), []);
+});
+
 test('legacy logs record no API or settings: only the kernel hash is compared', async () => {
   const c = compare({
     sides: [

@@ -48,6 +48,8 @@ test(
     assert.equal(cli.code, 0, cli.stderr);
     const run = readRun(out);
     assert.equal(run.binary.emulated, false);
+    // Only the emulated kernel runs on kernel-bench's node.
+    assert.equal((run.binary.settings as { runtime?: string }).runtime, undefined);
     assert.deepEqual((run.binary.command as string[]).slice(0, 2), ['sh', '-c']);
     const shPid = run.kernelPid!;
     for (const entry of run.entries) {

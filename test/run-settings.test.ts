@@ -59,6 +59,8 @@ test(
       env: { KB_EMU_LOAD_MS: '5' },
       env_redacted: ['MY_API_TOKEN', 'db_password'],
       templates: { rs: { path: template, sha1: sha1(template) } },
+      // The CLI ran with this node, and started the emulated kernel with it.
+      runtime: `node ${process.version}`,
     });
     const text = readFileSync(join(out, `${run.stamp}_run.log`), 'utf8');
     assert.ok(!text.includes('hunter'), 'no secret value in the log');

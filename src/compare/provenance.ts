@@ -47,6 +47,8 @@ function settingsDifferences(x: RunSettings, y: RunSettings): Difference[] {
     scalar('update_interval', x.update_interval, y.update_interval);
   }
   scalar('request_timeout_ms', x.request_timeout_ms, y.request_timeout_ms);
+  // Recorded since 2026-12: older logs and baselines lack it, which is no difference.
+  if (x.runtime !== undefined && y.runtime !== undefined) scalar('runtime', x.runtime, y.runtime);
   scalar('discover_timeout_ms', x.discover_timeout_ms, y.discover_timeout_ms);
   for (const name of union(x.env, y.env)) {
     scalar(`env.${name}`, x.env?.[name], y.env?.[name]);

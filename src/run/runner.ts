@@ -173,6 +173,8 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
       request_timeout_ms: requestTimeoutMs,
       discover_timeout_ms: discoverTimeoutMs,
       ...splitSecrets(options.env ?? {}),
+      // The emulator is started with this process's node (emulatorCommand).
+      ...(emulated ? { runtime: `node ${process.version}` } : {}),
       templates: Object.fromEntries(
         await Promise.all(
           [...used].sort().map(async (kind) => {

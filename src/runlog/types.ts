@@ -57,6 +57,12 @@ export interface RunSettings {
   env_redacted?: string[];
   /** Skill templates the script deploys: kind → path and SHA-1 of its bytes (null if unreadable). */
   templates: Record<string, { path: string; sha1: string | null }>;
+  /**
+   * The emulated kernel only: the Node.js that runs it, e.g. `node v20.20.2`.
+   * Its memory depends on it: a run of cmds/bench.cmds on Node 24 had a 7.6%
+   * higher maximum rss than the Node 20 baseline.
+   */
+  runtime?: string;
 }
 
 /** Line 3: the script. */
