@@ -21,7 +21,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-ME6IHPHJ.js";
+} from "./chunks/chunk-CM27U2HR.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,
@@ -34,7 +34,7 @@ import {
 } from "./chunks/chunk-DYWQ6MCK.js";
 import {
   parseDuration
-} from "./chunks/chunk-IJ25MIWQ.js";
+} from "./chunks/chunk-WLYL4IZA.js";
 import {
   EXIT,
   InputError,
@@ -4118,6 +4118,10 @@ function parseCommandLine(text, flag) {
   if (argv.length === 0) throw new InputError(`${flag}: the command is empty`);
   return argv;
 }
+var EMULATOR_WORD = "emulator";
+function kernelCommand(text, flag) {
+  return text.trim() === EMULATOR_WORD ? void 0 : parseCommandLine(text, flag);
+}
 function collectPair(flag) {
   return (value, previous = {}) => {
     const at = value.indexOf("=");
@@ -4188,10 +4192,6 @@ function kernelRunOptions(flags) {
 }
 
 // src/cli/ab-command.ts
-var EMULATOR_WORD = "emulator";
-function kernelOf(text, flag) {
-  return text.trim() === EMULATOR_WORD ? void 0 : parseCommandLine(text, flag);
-}
 function registerAb(program2, setExit) {
   const command = program2.command("ab").description(
     "run a base and a candidate kernel interleaved (ABAB..., a fresh kernel each round) on one script, then compare the two sets with the t-test of compare (base is a, candidate b)"
@@ -4229,8 +4229,8 @@ function registerAb(program2, setExit) {
     const thresholds = parseThresholds(flags.threshold);
     const result = await runAb({
       scriptPath,
-      base: { kernel: kernelOf(flags.base, "--base"), env: flags.baseEnv },
-      candidate: { kernel: kernelOf(flags.candidate, "--candidate"), env: flags.candidateEnv },
+      base: { kernel: kernelCommand(flags.base, "--base"), env: flags.baseEnv },
+      candidate: { kernel: kernelCommand(flags.candidate, "--candidate"), env: flags.candidateEnv },
       rounds: flags.rounds,
       outDir: flags.out,
       env: flags.env,
@@ -4299,7 +4299,7 @@ function registerEmulator(program2) {
       setFlagsFromString("--expose-gc");
       globalThis.gc = runInNewContext("gc");
     }
-    const { runEmulator } = await import("./chunks/run-NCDYESKV.js");
+    const { runEmulator } = await import("./chunks/run-ZDIBX5S6.js");
     await runEmulator(process.env);
   });
 }
@@ -4350,7 +4350,7 @@ var MAX_ITERATIONS = 1e3;
 function registerRun(program2, setExit) {
   const command = program2.command("run").description("start a kernel, replay a .cmds script against it, and write a run log").argument("<script>", "the .cmds script").option(
     "--kernel <command>",
-    "the kernel command line (default: the built-in emulated kernel)"
+    `the kernel command line, or "${EMULATOR_WORD}" (the default: the built-in emulated kernel)`
   );
   addKernelRunOptions(command, {
     progress: "auto",
@@ -4365,7 +4365,7 @@ function registerRun(program2, setExit) {
     for (let i = 0; i < flags.iterations; i++) {
       const result = await runScript({
         scriptPath,
-        kernel: flags.kernel === void 0 ? void 0 : parseCommandLine(flags.kernel, "--kernel"),
+        kernel: flags.kernel === void 0 ? void 0 : kernelCommand(flags.kernel, "--kernel"),
         ...kernelRunOptions(flags),
         env: flags.env,
         outDir: flags.out

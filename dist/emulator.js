@@ -1,8 +1,8 @@
 import { createRequire as __kbCreateRequire } from 'node:module'; const require = __kbCreateRequire(import.meta.url);
 import {
   runEmulator
-} from "./chunks/chunk-U3W5D5AX.js";
-import "./chunks/chunk-IJ25MIWQ.js";
+} from "./chunks/chunk-OLAIXWAZ.js";
+import "./chunks/chunk-WLYL4IZA.js";
 import {
   EXIT,
   InputError

@@ -412,7 +412,7 @@ test('a run that failed during a command: that entry and its totals are partial,
     assert.equal(v.status, 'noisy', v.reason);
     assert.match(
       v.reason,
-      /, but the run of b failed during this command: its figures are partial$/,
+      /, but the run of b ended during this command: its figures are partial$/,
     );
   }
   // The entries before the failure are whole and judged as usual.
@@ -420,9 +420,50 @@ test('a run that failed during a command: that entry and its totals are partial,
   // Its maximum rss is lower only because it stopped early.
   const maxRss = c.totals.verdicts.find((v) => v.metric === 'max_rss')!;
   assert.equal(maxRss.status, 'noisy', maxRss.reason);
-  assert.match(maxRss.reason, /, but the run of b failed before the end: its figures are partial$/);
+  assert.match(
+    maxRss.reason,
+    /, but the run of b ended before the script did: its figures are partial$/,
+  );
   // The failure itself regresses, and nothing counts as improved.
   assert.equal(c.totals.verdicts.find((v) => v.metric === 'outcome')!.status, 'regressed');
   assert.equal(c.overall.status, 'regressed');
   assert.equal(c.overall.counts.improved, 0);
+});
+
+test('a log cut short (no stop, no outcome): its last entry and totals are partial too', () => {
+  const entries = benchEntries();
+  const a = log({ entries });
+  // As `head -c` leaves it: the first entries, memory-light next to a whole run.
+  const b = log({ entries: entries.slice(0, 1), stop: null, outcome: null });
+  const c = compare({ sides: [a, b] });
+  const maxRss = c.totals.verdicts.find((v) => v.metric === 'max_rss')!;
+  assert.equal(maxRss.status, 'noisy', maxRss.reason);
+  assert.match(
+    maxRss.reason,
+    /, but the run of b ended before the script did: its figures are partial$/,
+  );
+  assert.equal(c.overall.counts.improved, 0);
+});
+
+test('the maximum peak follows the one-run rule of peaks: +8% with one run a side is noisy', () => {
+  const a = log({ entries: benchEntries() });
+  // 4 add_py peaks 8% higher (1,430,000 → 1,544,400 KiB): above the 5% threshold,
+  // far from 1.5x and 64 MiB apart.
+  const entries = benchEntries().map((e) =>
+    e.cmd === '4 add_py' ? { ...e, peak_rss: Math.round(e.peak_rss! * 1.08) } : e,
+  );
+  const c = compare({ sides: [a, log({ entries })] });
+  const entryPeak = verdict(c, '4 add_py', 'peak_rss')!;
+  const maxPeak = c.totals.verdicts.find((v) => v.metric === 'max_peak')!;
+  assert.equal(entryPeak.status, 'noisy', entryPeak.reason);
+  assert.equal(maxPeak.status, 'noisy', maxPeak.reason);
+  assert.match(maxPeak.reason, /one run/);
+  // With three runs a side the same change is a regression.
+  const three = compare({
+    sides: [
+      { logs: [a, log({ entries: benchEntries() }), log({ entries: benchEntries() })] },
+      { logs: [log({ entries }), log({ entries }), log({ entries })] },
+    ],
+  });
+  assert.equal(three.totals.verdicts.find((v) => v.metric === 'max_peak')!.status, 'regressed');
 });

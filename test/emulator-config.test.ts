@@ -104,6 +104,15 @@ describe('emulator configuration', () => {
           ),
       );
     }
+    // Node's timers hold at most 2^31 - 1 ms; longer fired at once.
+    assert.equal(parseDuration('X', '24d'), 2_073_600_000);
+    assert.throws(
+      () => parseDuration('--stop-grace', '30d'),
+      (e: Error) =>
+        e instanceof InputError &&
+        e.message ===
+          '--stop-grace="30d" is too long: at most 24 days (2147483647 ms), the longest a Node.js timer waits',
+    );
   });
 
   test('addresses need host:port with a port up to 65535', () => {

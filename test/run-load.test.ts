@@ -4,10 +4,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import type { Entry } from '../src/runlog/types.ts';
 import {
   cleanup,
   readRun,
+  ROOT,
   runCli,
   strayChildren,
   tempDir,
@@ -116,5 +118,63 @@ test(
     );
     assert.equal(run.outcome?.outcome, 'complete');
     assert.equal(run.stop?.killed, false);
+  },
+);
+
+test(
+  'a burst wider than the open-files limit: fewer connections, said once, every request answered',
+  { timeout: 120_000, skip: process.platform !== 'linux' && 'reads /proc/self/limits' },
+  async () => {
+    const dir = tempDir();
+    const script = writeScript(dir, 'wide.cmds', ['p_add_rs 10', 'p_execute_all T 0 0 110']);
+    const out = join(dir, 'out');
+    // 1100 connections at once with a hard limit of 1024 files failed with
+    // EMFILE, and the failed /proc reading after it passed for a dead kernel.
+    const cli = await execa(
+      'sh',
+      [
+        '-c',
+        'ulimit -n 1024 && exec "$0" "$@"',
+        process.execPath,
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'run',
+        script,
+        '--out',
+        out,
+        '--no-report',
+        ...FAST,
+      ],
+      { cwd: ROOT, reject: false, timeout: 90_000 },
+    );
+    assert.equal(cli.exitCode, 0, cli.stderr);
+    assert.match(
+      cli.stderr,
+      /^at most 896 connections to the kernel: this process may open 1024 files \(ulimit -n\); the rest of a burst of 1100 waits for a free connection$/m,
+    );
+    const run = readRun(out);
+    const burst = run.entries[1]!;
+    assert.equal(burst.failed, undefined, burst.failures?.join('; '));
+    assert.equal(burst.requests!.ok, 1100);
+    assert.equal(run.outcome?.outcome, 'complete');
+  },
+);
+
+test(
+  '12,000 requests at once: every one sent and answered, none refused by the harness itself',
+  { timeout: 120_000 },
+  async () => {
+    const dir = tempDir();
+    // Past the client's old fixed queue (10,000 waiting beside 1,024 in flight),
+    // which failed 976 of them as `other` without sending them.
+    const script = writeScript(dir, 'wide.cmds', ['p_add_rs 12', 'p_execute_all T 0 0 1000']);
+    const out = join(dir, 'out');
+    const cli = await runCli(['run', script, '--out', out, '--no-report', ...FAST]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const burst = readRun(out).entries[1]!;
+    assert.equal(burst.failed, undefined, burst.failures?.join('; '));
+    assert.equal(burst.requests!.count, 12_000);
+    assert.equal(burst.requests!.ok, 12_000);
   },
 );

@@ -252,3 +252,32 @@ test(
     assert.equal(good.code, 0, good.stderr);
   },
 );
+
+test(
+  '--env may not set what kernel-bench sets: exit 2 naming the variable and the flag to use',
+  { timeout: 60_000 },
+  async () => {
+    const dir = tempDir();
+    const cases: [string[], string][] = [
+      [
+        ['--env', 'NAMESPACE_UPDATE_INTERVAL=5s'],
+        '--env NAMESPACE_UPDATE_INTERVAL: kernel-bench sets this variable; use --update-interval',
+      ],
+      [
+        ['--env', 'KERNEL_ADDRESS=1.2.3.4:5'],
+        '--env KERNEL_ADDRESS: kernel-bench sets this variable; kernel-bench gives the kernel a free loopback port',
+      ],
+      [
+        ['--api', '2024', '--env', 'LOG_LEVEL=debug'],
+        '--env LOG_LEVEL: kernel-bench sets this variable; use --log-level',
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const out = join(dir, 'out');
+      const cli = await runCli(['run', ok(dir), '--out', out, ...flags]);
+      assert.equal(cli.code, 2, cli.stderr);
+      assert.equal(cli.stderr, `kernel-bench: ${message}`);
+      assert.equal(existsSync(out), false);
+    }
+  },
+);

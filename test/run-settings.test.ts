@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultDiscoverTimeoutMs } from '../src/run/runner.ts';
+import { defaultDiscoverTimeoutMs, examples } from '../src/run/runner.ts';
 import { ROOT, cleanup, readRun, runCli, tempDir, writeScript } from './fixtures/run/cli.ts';
 
 after(cleanup);
@@ -96,5 +96,71 @@ test(
     const header = cli.stdout.split('\n').find((l) => l.startsWith('| cmd'));
     assert.match(header ?? '', /\| p95 ms \| status \|$/);
     assert.match(cli.stdout, /^\| add_rs +\|.*\| FAILED \|$/m);
+  },
+);
+
+test('failure examples: one of each kind first, kinds differing only in numbers are one', () => {
+  const timeouts = Array.from(
+    { length: 8 },
+    (_, i) =>
+      `POST /v1/skills/dev/sample_rs${i + 1}/run to http://127.0.0.1:1: timed out after ${1000 + i} ms`,
+  );
+  const reset =
+    'POST /v1/skills/dev/sample_rs1/run to http://127.0.0.1:1: connection reset (ECONNRESET)';
+  const problem = 'not listed by the kernel within 10000 ms: sample_rs9';
+  assert.deepEqual(examples([problem, ...timeouts, reset, reset], 5), [
+    problem,
+    timeouts[0],
+    reset,
+    timeouts[1],
+    timeouts[2],
+  ]);
+  assert.deepEqual(examples(['a', 'a', 'b'], 5), ['a', 'b']);
+});
+
+test(
+  'a deploy whose first run fails times no load: first_exec_ms is null',
+  { timeout: 60_000 },
+  async () => {
+    const dir = tempDir();
+    const script = writeScript(dir, 'slowload.cmds', ['add_py']);
+    const out = join(dir, 'out');
+    // The load takes 3 s, the request may take 1 s: the first run times out.
+    const cli = await runCli([
+      'run',
+      script,
+      '--out',
+      out,
+      '--progress',
+      'plain',
+      '--update-interval',
+      '100ms',
+      '--timeout',
+      '1s',
+      '--env',
+      'KB_EMU_LOAD_MS=3000',
+      '--no-report',
+    ]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const add = readRun(out).entries[0]!;
+    assert.equal(add.requests?.errors.timeout, 1);
+    assert.equal(typeof add.discover_ms, 'number');
+    assert.equal(add.first_exec_ms, null);
+    assert.match(add.failures![0]!, /timed out .*\(limit 1000 ms\)$/);
+  },
+);
+
+test(
+  '--kernel emulator is the built-in emulated kernel, as in ab and the action',
+  { timeout: 60_000 },
+  async () => {
+    const dir = tempDir();
+    const script = writeScript(dir, 'one.cmds', ['skills']);
+    const out = join(dir, 'out');
+    const cli = await runCli(['run', script, '--out', out, '--kernel', 'emulator', '--no-report']);
+    assert.equal(cli.code, 0, cli.stderr);
+    const run = readRun(out);
+    assert.equal(run.binary.emulated, true);
+    assert.match(String(run.binary.bin), /src\/emulator\/main\.ts$|dist\/emulator\.js$/);
   },
 );

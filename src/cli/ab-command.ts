@@ -7,11 +7,8 @@ import { EXIT, InputError } from '../errors.ts';
 import { AB_DEFAULT_ROUNDS, runAb } from '../ab/ab.ts';
 import { describeThresholds, parseThresholds, THRESHOLD_SYNTAX } from '../compare/thresholds.ts';
 import { FORMATS, RENDERERS, type Format } from './compare-command.ts';
-import { collectPair, parseCommandLine, positiveIntFlag } from './options.ts';
+import { collectPair, EMULATOR_WORD, kernelCommand, positiveIntFlag } from './options.ts';
 import { addKernelRunOptions, kernelRunOptions, type KernelRunFlags } from './run-options.ts';
-
-/** `--base emulator` (or `--candidate emulator`) runs the built-in emulated kernel. */
-export const EMULATOR_WORD = 'emulator';
 
 interface AbFlags extends KernelRunFlags {
   base: string;
@@ -24,10 +21,6 @@ interface AbFlags extends KernelRunFlags {
   threshold: string[];
   failOnRegression?: boolean;
   report?: string;
-}
-
-function kernelOf(text: string, flag: string): string[] | undefined {
-  return text.trim() === EMULATOR_WORD ? undefined : parseCommandLine(text, flag);
 }
 
 export function registerAb(program: Command, setExit: (code: number) => void): void {
@@ -81,8 +74,8 @@ export function registerAb(program: Command, setExit: (code: number) => void): v
     const thresholds = parseThresholds(flags.threshold);
     const result = await runAb({
       scriptPath,
-      base: { kernel: kernelOf(flags.base, '--base'), env: flags.baseEnv },
-      candidate: { kernel: kernelOf(flags.candidate, '--candidate'), env: flags.candidateEnv },
+      base: { kernel: kernelCommand(flags.base, '--base'), env: flags.baseEnv },
+      candidate: { kernel: kernelCommand(flags.candidate, '--candidate'), env: flags.candidateEnv },
       rounds: flags.rounds,
       outDir: flags.out,
       env: flags.env,

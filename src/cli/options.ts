@@ -21,6 +21,14 @@ export function parseCommandLine(text: string, flag: string): string[] {
   return argv;
 }
 
+/** The word that names the built-in emulated kernel where a kernel command is asked for. */
+export const EMULATOR_WORD = 'emulator';
+
+/** A kernel command line, or undefined for `emulator` (the built-in emulated kernel). */
+export function kernelCommand(text: string, flag: string): string[] | undefined {
+  return text.trim() === EMULATOR_WORD ? undefined : parseCommandLine(text, flag);
+}
+
 /** `KEY=VALUE` pairs collected from a repeatable flag. */
 export function collectPair(flag: string) {
   return (value: string, previous: Record<string, string> = {}): Record<string, string> => {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { baselineReport, renderRunTable } from '../run/report.ts';
 import { runScript, type RunResult } from '../run/runner.ts';
-import { parseCommandLine, positiveIntFlag } from './options.ts';
+import { EMULATOR_WORD, kernelCommand, positiveIntFlag } from './options.ts';
 import { addKernelRunOptions, kernelRunOptions, type KernelRunFlags } from './run-options.ts';
 
 interface RunFlags extends KernelRunFlags {
@@ -23,7 +23,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .argument('<script>', 'the .cmds script')
     .option(
       '--kernel <command>',
-      'the kernel command line (default: the built-in emulated kernel)',
+      `the kernel command line, or "${EMULATOR_WORD}" (the default: the built-in emulated kernel)`,
     );
   addKernelRunOptions(command, {
     progress: 'auto',
@@ -43,8 +43,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       for (let i = 0; i < flags.iterations; i++) {
         const result = await runScript({
           scriptPath,
-          kernel:
-            flags.kernel === undefined ? undefined : parseCommandLine(flags.kernel, '--kernel'),
+          kernel: flags.kernel === undefined ? undefined : kernelCommand(flags.kernel, '--kernel'),
           ...kernelRunOptions(flags),
           env: flags.env,
           outDir: flags.out,

@@ -166,12 +166,15 @@ function rescanFloor(cmd: string, a: SideData, b: SideData): { ms: number; why: 
   return { ms: deploy.repeat * interval, why: `${waits}: a deploy waits for the next rescan` };
 }
 
-/** The run failed before its end: its last entry and its totals are partial. */
+/**
+ * The run has no stop (it failed, was interrupted, or its log was cut): its
+ * last entry and its totals are partial.
+ */
 function endedEarly(run: Run): boolean {
-  return run.failure !== null && !run.stop;
+  return !run.stop;
 }
 
-/** The run failed during entry `index`. */
+/** The run ended during entry `index`. */
 function cutAt(run: Run, index: number): boolean {
   return endedEarly(run) && index === run.entries.length - 1;
 }
@@ -273,7 +276,7 @@ export function compare(input: CompareInput): Comparison {
           cutHere.length
             ? partial(
                 verdict,
-                `the run of ${cutHere.map((c) => c.info.label).join(' and ')} failed during this command`,
+                `the run of ${cutHere.map((c) => c.info.label).join(' and ')} ended during this command`,
               )
             : verdict,
         );
@@ -350,6 +353,8 @@ export function compare(input: CompareInput): Comparison {
           b: bp,
           threshold: thresholds.rss,
           unit: 'KiB',
+          // The largest of the entries' peaks: with one run a side, as noisy as they are.
+          oneRunGross: ONE_RUN_GROSS.peak,
         }),
       );
     }
@@ -371,10 +376,10 @@ export function compare(input: CompareInput): Comparison {
         }),
       );
     }
-    // A run that failed before its end has totals of part of the script.
+    // A run that ended early has totals of part of the script.
     const short = [sides[0]!, sides[i]!].filter((s) => s.runs.some(endedEarly));
     if (short.length) {
-      const why = `the run of ${short.map((s) => s.info.label).join(' and ')} failed before the end`;
+      const why = `the run of ${short.map((s) => s.info.label).join(' and ')} ended before the script did`;
       for (let k = totalsStart; k < totalsVerdicts.length; k++) {
         totalsVerdicts[k] = partial(totalsVerdicts[k]!, why);
       }

@@ -7,7 +7,7 @@ import { accessSync, closeSync, constants as fsConstants, openSync, readSync } f
 import pidusage from 'pidusage';
 import { execa } from 'execa';
 import { now } from './clock.ts';
-import { treePids } from './tree.ts';
+import { isGoneError, treePids } from './tree.ts';
 
 export interface MemoryReading {
   /** Resident memory, KiB, summed over `pids`. */
@@ -188,10 +188,14 @@ function readStatus(pid: number): Status | null {
     }
     const length = readSync(fd, statusBuffer, 0, statusBuffer.length, 0);
     text = statusBuffer.toString('latin1', 0, length);
-  } catch {
-    // Vanished between listing and reading, or since the last reading.
+  } catch (error) {
     if (fd !== undefined) forgetStatus(pid, fd);
-    return null;
+    // Vanished between listing and reading (ENOENT), or since the last reading (ESRCH).
+    if (isGoneError(error)) return null;
+    // EMFILE (out of file descriptors), EACCES: the process may well live on.
+    throw new Error(`cannot read /proc/${pid}/status: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   // A zombie (or a process past releasing its memory) has no VmRSS line.
   const state = /^State:\s*(\S)/m.exec(text)?.[1];

@@ -67,7 +67,9 @@ export function procTreePids(rootPid: number): number[] | null {
     let tasks: string[];
     try {
       tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
+    } catch (error) {
+      // EMFILE or EACCES say nothing about the process: not "gone".
+      if (!isGoneError(error)) throw listError(pid, error);
       if (pid === rootPid) return [];
       continue; // exited meanwhile
     }
@@ -80,6 +82,7 @@ export function procTreePids(rootPid: number): number[] | null {
         const code = (error as NodeJS.ErrnoException).code;
         // The thread ended meanwhile: its children file went with it.
         if (code === 'ENOENT' && pid === rootPid && tid === String(pid)) return null;
+        if (!isGoneError(error)) throw listError(pid, error);
         continue;
       }
       for (const child of text.split(' ')) {
@@ -89,6 +92,18 @@ export function procTreePids(rootPid: number): number[] | null {
     }
   }
   return out;
+}
+
+/** The error of reading a /proc file of a process that is gone. */
+export function isGoneError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ESRCH';
+}
+
+function listError(pid: number, error: unknown): Error {
+  return new Error(`cannot list the process tree at /proc/${pid}: ${(error as Error).message}`, {
+    cause: error,
+  });
 }
 
 /** True when a process with this pid exists (zombies included). */

@@ -33,7 +33,7 @@ export interface StepResult {
   problems: string[];
   /** Null when the wait did not end with every skill listed. */
   discoverMs: number | null;
-  /** Null when the first execution was not sent. */
+  /** Null when the first execution was not sent or did not succeed. */
   firstExecMs: number | null;
 }
 
@@ -136,7 +136,8 @@ export class Executor {
     step.requests = await this.options.client.runMany(
       names.map((name) => () => this.options.client.run(name, DEPLOY_INPUT)),
     );
-    step.firstExecMs = elapsed(execStart);
+    // A failed first run (timed out, reset) timed no load: no figure rather than a wrong one.
+    step.firstExecMs = step.requests.every((r) => r.ok) ? elapsed(execStart) : null;
     return step;
   }
 

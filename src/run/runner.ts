@@ -19,6 +19,7 @@ import { getProfile, type ApiName } from '../kernel/profiles.ts';
 import { now, elapsed } from '../measure/clock.ts';
 import { fileInfo, formatStamp, resolveExecutable } from '../measure/fileinfo.ts';
 import { readMachine } from '../measure/machine.ts';
+import { openFilesLimit } from '../measure/limits.ts';
 import { readMemory, readPeak, resetPeak, type MemoryReading } from '../measure/memory.ts';
 import { Sampler } from '../measure/sampler.ts';
 import { RunLogWriter } from '../runlog/write.ts';
@@ -90,6 +91,8 @@ export const RUN_DEFAULTS = {
 
 /** The HTTP pool never needs more sockets than this, whatever the script asks. */
 const MAX_CONNECTIONS = 1024;
+/** File descriptors kept for all but connections: logs, /proc files, the kernel's pipes. */
+const RESERVED_FILES = 128;
 /** How long a kernel found gone by a reading may take to be reaped (its exit event). */
 const EXIT_NOTICE_MS = 2000;
 
@@ -111,6 +114,7 @@ export async function checkRunInputs(options: RunOptions) {
   const updateInterval = options.updateInterval ?? RUN_DEFAULTS.updateInterval;
   const intervalMs = parseDuration('--update-interval', updateInterval);
   const logLevel = options.logLevel ?? RUN_DEFAULTS.logLevel;
+  checkEnvNames(api, options.env ?? {});
   const emulated = options.kernel === undefined;
   if (emulated) checkEmulatorEnv(api, updateInterval, logLevel, options);
   const { argv, executable } = emulated
@@ -245,15 +249,26 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
   try {
     const address = await freeLoopbackAddress();
     const counts = simulateSkillCounts(script);
-    const connections = Math.min(
-      MAX_CONNECTIONS,
-      Math.max(16, ...script.lines.map((line, i) => parallelism(line, counts[i] ?? 0))),
+    const widest = Math.max(
+      16,
+      ...script.lines.map((line, i) => parallelism(line, counts[i] ?? 0)),
     );
+    const files = openFilesLimit();
+    const room = files === null ? Infinity : Math.max(16, files - RESERVED_FILES);
+    const connections = Math.min(MAX_CONNECTIONS, widest, room);
+    if (connections < Math.min(MAX_CONNECTIONS, widest)) {
+      progress.say(
+        `at most ${connections} connections to the kernel: this process may open ${files} files ` +
+          `(ulimit -n); the rest of a burst of ${widest} waits for a free connection`,
+      );
+    }
     client = new KernelClient({
       baseUrl: `http://${address}`,
       api,
       token: options.token,
       connections,
+      // Every request of the widest line may wait: none is refused by the harness itself.
+      maxQueue: widest,
       timeoutMs: requestTimeoutMs,
     });
     const env = {
@@ -309,11 +324,6 @@ export async function runScript(options: RunOptions): Promise<RunResult> {
       writer.entry(entry.entry);
       progress.done(index, script.lines.length, entry.entry);
       last = entry.after;
-      // The reading after the command found the kernel gone (a zombie, say)
-      // before Node has handled its exit: wait for that, not the next command.
-      if (entry.gone && kernel.running()) {
-        await Promise.race([kernel.exited, sleep(EXIT_NOTICE_MS, undefined, { ref: false })]);
-      }
       if (!kernel.running()) {
         const exit = await kernel.exited;
         outcome = {
@@ -435,9 +445,10 @@ export interface LineState {
 /** Runs one script line (all its repetitions) and measures it as one entry. */
 async function measureLine(
   ctx: LineContext,
-): Promise<{ entry: Entry; after: MemoryReading | null; gone: boolean }> {
+): Promise<{ entry: Entry; after: MemoryReading | null }> {
   const { line, index, kernel, executor, sampler, progress } = ctx;
-  const before = (await readMemory(kernel.pid)) ?? ctx.last;
+  // A failed reading here is one of the kernel's state before; the one after says why.
+  const before = (await readMemory(kernel.pid).catch(() => null)) ?? ctx.last;
   const exactPeak = before ? await resetPeak(before.pids) : false;
   sampler.setCommand(index);
   sampler.markCommandStart();
@@ -483,22 +494,54 @@ async function measureLine(
   }
   const took = elapsed(state.start);
 
-  const reading = await readMemory(kernel.pid);
+  const { reading, gone, problem } = await readAfter(kernel);
+  if (problem) state.problems.push(problem);
   // A kernel that ended mid-command has no "after": keep the last real reading
   // rather than store a zero as if it had been measured.
   const after = reading ?? sampler.lastReading() ?? before;
   let peak: number | null = null;
-  if (reading && exactPeak) peak = await readPeak(reading.pids);
-  else peak = sampler.maxRssSinceMark();
+  if (reading && exactPeak) peak = await readPeak(reading.pids).catch(() => null);
+  const exact = peak !== null;
+  if (!exact) peak = sampler.maxRssSinceMark();
   const entry = entryOf(state, executor, {
     took,
     reading,
     after,
     peak,
-    peakSource: reading && exactPeak ? 'hwm' : 'samples',
-    cut: reading ? null : 'the kernel ended during this command',
+    peakSource: exact ? 'hwm' : 'samples',
+    cut: gone ? 'the kernel ended during this command' : null,
   });
-  return { entry, after, gone: !reading };
+  return { entry, after };
+}
+
+/**
+ * The reading after a command. Without one, the kernel counts as ended only
+ * once it has exited: one gone from /proc but not yet reaped (a zombie) is
+ * waited for, so the next command is not sent to it; one still running whose
+ * /proc could not be read (the harness out of file descriptors, say) is a
+ * failed reading, not a dead kernel.
+ */
+async function readAfter(
+  kernel: KernelProcess,
+): Promise<{ reading: MemoryReading | null; gone: boolean; problem: string | null }> {
+  let error: Error | null = null;
+  try {
+    const reading = await readMemory(kernel.pid);
+    if (reading) return { reading, gone: false, problem: null };
+  } catch (e) {
+    error = e as Error;
+  }
+  if (kernel.running()) {
+    await Promise.race([kernel.exited, sleep(EXIT_NOTICE_MS, undefined, { ref: false })]);
+  }
+  if (!kernel.running()) return { reading: null, gone: true, problem: null };
+  return {
+    reading: null,
+    gone: false,
+    problem:
+      "the kernel's memory could not be read after this command, though it still runs" +
+      (error ? `: ${error.message}` : ''),
+  };
 }
 
 /**
@@ -548,9 +591,27 @@ export function entryOf(
   if (end.cut) failures.unshift(end.cut);
   if (failures.length > 0) {
     entry.failed = true;
-    entry.failures = [...new Set(failures)].slice(0, 5);
+    entry.failures = examples(failures, 5);
   }
   return entry;
+}
+
+/**
+ * Up to `most` distinct failure texts, one of each kind first: texts that
+ * differ only in numbers (a skill's, a time's) are one kind. Otherwise 10,000
+ * timeouts, each "after N ms", left no room for the resets among them.
+ */
+export function examples(failures: string[], most: number): string[] {
+  const distinct = [...new Set(failures)];
+  const kinds = new Set<string>();
+  const first: string[] = [];
+  const rest: string[] = [];
+  for (const text of distinct) {
+    const kind = text.replace(/\d+(\.\d+)?/g, '#');
+    (kinds.has(kind) ? rest : first).push(text);
+    kinds.add(kind);
+  }
+  return [...first, ...rest].slice(0, most);
 }
 
 /** Requests one line may have in flight at once, given the skills listed then. */
@@ -596,6 +657,28 @@ function splitSecrets(env: Record<string, string>): Pick<RunSettings, 'env' | 'e
  * there would surface as a kernel that never became ready (exit 3). Read the
  * same environment here first, so it is an input error before anything starts.
  */
+/**
+ * `--env` must not set what kernel-bench sets itself: the run log would then
+ * record one setting while the kernel ran with another (NAMESPACE_UPDATE_INTERVAL
+ * from --env made the kernel rescan every 5 s while `settings` said 1 s), or
+ * the harness would look for the kernel where it is not.
+ */
+function checkEnvNames(api: ApiName, env: Record<string, string>): void {
+  const profile = getProfile(api);
+  const owners: Record<string, string> = {
+    [profile.addressVar]: 'kernel-bench gives the kernel a free loopback port',
+    NAMESPACES__DEV__DIRECTORY: 'kernel-bench makes a fresh skills directory for each run',
+    NAMESPACE_UPDATE_INTERVAL: 'use --update-interval',
+    LOG_LEVEL: 'use --log-level',
+  };
+  // The token variable may differ from the one the harness sends (to see a
+  // kernel refuse it): nothing recorded depends on it.
+  for (const name of Object.keys(env)) {
+    const why = owners[name];
+    if (why) throw new InputError(`--env ${name}: kernel-bench sets this variable; ${why}`);
+  }
+}
+
 function checkEmulatorEnv(
   api: ApiName,
   updateInterval: string,
