@@ -5,6 +5,7 @@ import { copyFile, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { execa } from 'execa';
 import { bundle } from '../scripts/build.mjs';
 import { repoRoot } from '../src/emulator/locate.ts';
 import { runScript, type RunOptions, type RunResult } from '../src/run/runner.ts';
@@ -52,6 +53,28 @@ export async function bundledCli(): Promise<{ cli: string; emulator: string[] }>
   // The command the bundled CLI starts its emulated kernel with (see emulatorCommand).
   const emulator = [process.execPath, '--expose-gc', join(dir, 'dist', 'emulator.js')];
   return { cli: join(dir, 'dist', 'cli.js'), emulator };
+}
+
+/**
+ * `node CLI run SCRIPT` as the benchmarks start the bundled CLI: the bench
+ * rescan interval, no report, logs in `outDir`; `extra` flags after them.
+ */
+export function cliRun(cli: string, scriptPath: string, outDir: string, extra: string[] = []) {
+  return execa(
+    process.execPath,
+    [
+      cli,
+      'run',
+      scriptPath,
+      '--update-interval',
+      UPDATE_INTERVAL,
+      '--no-report',
+      '--out',
+      outDir,
+      ...extra,
+    ],
+    { all: true, reject: false },
+  );
 }
 
 /** A script file from lines (written to a temp dir). */

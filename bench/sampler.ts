@@ -14,17 +14,15 @@
 // pairs, twice the budget. The same run with sampling off (one sample at the
 // start) is measured too; on minus off is the sampler's own share.
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
-import { execa } from 'execa';
 import pidusage from 'pidusage';
 import {
   bundledCli,
+  cliRun,
   fmt,
   median,
   runIfMain,
   script,
   tempDir,
-  UPDATE_INTERVAL,
   type BenchResult,
 } from './lib.ts';
 
@@ -35,23 +33,11 @@ const SAMPLING_OFF = '24d';
 
 /** CPU ms of the CLI during the script's second command (the idle one). */
 async function idleCpu(cli: string, scriptPath: string, sampleInterval?: string): Promise<number> {
-  const child = execa(
-    process.execPath,
-    [
-      cli,
-      'run',
-      scriptPath,
-      '--update-interval',
-      UPDATE_INTERVAL,
-      '--progress',
-      'plain',
-      '--no-report',
-      '--out',
-      await tempDir(),
-      ...(sampleInterval ? ['--sample-interval', sampleInterval] : []),
-    ],
-    { all: true, reject: false },
-  );
+  const child = cliRun(cli, scriptPath, await tempDir(), [
+    '--progress',
+    'plain',
+    ...(sampleInterval ? ['--sample-interval', sampleInterval] : []),
+  ]);
   const pid = child.pid!;
   let start: Promise<number> | undefined;
   let end: Promise<number> | undefined;

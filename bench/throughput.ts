@@ -36,7 +36,6 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { execa } from 'execa';
 import { KernelClient } from '../src/kernel/client.ts';
 import { freeLoopbackAddress, startKernel } from '../src/kernel/process.ts';
 import { getProfile } from '../src/kernel/profiles.ts';
@@ -44,6 +43,7 @@ import { templatePaths } from '../src/emulator/locate.ts';
 import { readRunLog } from '../src/runlog/read.ts';
 import {
   bundledCli,
+  cliRun,
   fmt,
   median,
   runIfMain,
@@ -73,22 +73,7 @@ async function harnessRps(
     ...Array(BURSTS).fill(`p_execute_all T 0 0 ${AT_ONCE}`),
   ]);
   const out = await tempDir();
-  const cli = await execa(
-    process.execPath,
-    [
-      bundle.cli,
-      'run',
-      path,
-      '--update-interval',
-      UPDATE_INTERVAL,
-      '--progress',
-      'none',
-      '--no-report',
-      '--out',
-      out,
-    ],
-    { all: true, reject: false },
-  );
+  const cli = await cliRun(bundle.cli, path, out, ['--progress', 'none']);
   const logName = (await readdir(out)).find((f) => f.endsWith('_run.log'));
   if (cli.exitCode !== 0 || logName === undefined) {
     throw new Error(`harness run failed (exit ${cli.exitCode}):\n${cli.all}`);

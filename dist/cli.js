@@ -21,7 +21,7 @@ import {
   runScript,
   saveBaseline,
   templatePaths
-} from "./chunks/chunk-CM27U2HR.js";
+} from "./chunks/chunk-A5K5BP7N.js";
 import {
   API_NAMES,
   THRESHOLD_SYNTAX,

@@ -171,7 +171,7 @@ function artifactPrefix(value) {
 async function main() {
   try {
     const settings = readSettings();
-    if (settings.mode === "run") await (await import("./chunks/run-mode-OY2D7ING.js")).runMode(settings);
+    if (settings.mode === "run") await (await import("./chunks/run-mode-4WKRBQUH.js")).runMode(settings);
     else await (await import("./chunks/report-mode-63XHIJFL.js")).reportMode(settings);
   } catch (error) {
     if (error instanceof InputError || error instanceof KernelError) {

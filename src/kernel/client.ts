@@ -141,8 +141,8 @@ export class KernelClient {
   private readonly timeoutMs: number;
   private readonly healthTimeoutMs: number;
   private readonly limit: number;
+  /** The requests in flight or queued, by their deadlines. */
   private readonly deadlines = new Deadlines();
-  private pending = 0;
   private readonly jsonHeaders: Record<string, string>;
   private readonly plainHeaders: Record<string, string>;
 
@@ -190,7 +190,7 @@ export class KernelClient {
     request = `${method} ${path}`,
   ): Promise<RequestResult> {
     const start = performance.now();
-    if (this.pending >= this.limit) {
+    if (this.deadlines.size >= this.limit) {
       return Promise.resolve({
         ok: false,
         status: null,
@@ -198,10 +198,9 @@ export class KernelClient {
         ms: 0,
         start,
         request,
-        error: `${request}: not sent, ${this.pending} requests already waiting (limit ${this.limit})`,
+        error: `${request}: not sent, ${this.deadlines.size} requests already waiting (limit ${this.limit})`,
       });
     }
-    this.pending++;
     return new Promise((resolve) => {
       const exchange = new Exchange(this, request, start, timeoutMs, resolve);
       this.deadlines.add(exchange);
@@ -214,7 +213,6 @@ export class KernelClient {
 
   /** Called by an Exchange once, when it ends either way. */
   ended(): void {
-    this.pending--;
     this.deadlines.remove();
   }
 
@@ -526,6 +524,11 @@ class Deadlines {
   #live = 0;
   #timer: NodeJS.Timeout | null = null;
   #armedAt = Infinity;
+
+  /** Deadlines added and not yet removed: the requests not yet ended. */
+  get size(): number {
+    return this.#live;
+  }
 
   add(deadline: Deadline): void {
     this.#entries.push(deadline);

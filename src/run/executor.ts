@@ -47,8 +47,21 @@ export class Executor {
 
   constructor(private readonly options: ExecutorOptions) {}
 
-  /** Runs `command` once; the runner repeats it for a repeat prefix. */
+  /**
+   * Runs `command` once; the runner repeats it for a repeat prefix. A listing
+   * the kernel refused, wherever the command lists, is a failed request of the
+   * step, counted with the others; other errors are thrown.
+   */
   async step(command: Command): Promise<StepResult> {
+    try {
+      return await this.act(command);
+    } catch (error) {
+      if (!(error instanceof ListingError)) throw error;
+      return { requests: [error.result], problems: [], discoverMs: null, firstExecMs: null };
+    }
+  }
+
+  private async act(command: Command): Promise<StepResult> {
     switch (command.kind) {
       case 'add':
         return this.deploy(command.skillKind, 1);
@@ -87,21 +100,9 @@ export class Executor {
 
   private async listing(list: () => Promise<string[]>, what: string): Promise<StepResult> {
     const start = now();
-    const step = emptyStep();
-    try {
-      await list();
-      step.requests.push({
-        ok: true,
-        status: 200,
-        ms: elapsed(start),
-        start,
-        request: `list ${what}`,
-      });
-    } catch (error) {
-      if (error instanceof ListingError) step.requests.push(error.result);
-      else step.problems.push((error as Error).message);
-    }
-    return step;
+    await list();
+    const ok = { ok: true, status: 200, ms: elapsed(start), start, request: `list ${what}` };
+    return { ...emptyStep(), requests: [ok] };
   }
 
   private async deploy(kind: string, count: number): Promise<StepResult> {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { EXIT, InputError, KernelError } from '../errors.ts';
-import { KernelClient, ListingError, summarize, type RequestResult } from '../kernel/client.ts';
+import { KernelClient, summarize, type RequestResult } from '../kernel/client.ts';
 import {
   freeLoopbackAddress,
   installExitCleanup,
@@ -470,11 +470,8 @@ async function measureLine(
     try {
       step = await executor.step(line.command);
     } catch (error) {
-      // A listing the kernel refused (a failed request, counted with the
-      // others), a file we could not copy: recorded, and the run goes on
-      // while the kernel lives.
-      if (error instanceof ListingError) state.requests.push(error.result);
-      else state.problems.push((error as Error).message);
+      // A file we could not copy, say: recorded, and the run goes on while the kernel lives.
+      state.problems.push((error as Error).message);
       state.discoverMs = state.firstExecMs = null;
       if (!kernel.running()) break;
       continue;
@@ -653,11 +650,6 @@ function splitSecrets(env: Record<string, string>): Pick<RunSettings, 'env' | 'e
 }
 
 /**
- * The emulated kernel reads its environment in its own process; a bad value
- * there would surface as a kernel that never became ready (exit 3). Read the
- * same environment here first, so it is an input error before anything starts.
- */
-/**
  * `--env` must not set what kernel-bench sets itself: the run log would then
  * record one setting while the kernel ran with another (NAMESPACE_UPDATE_INTERVAL
  * from --env made the kernel rescan every 5 s while `settings` said 1 s), or
@@ -679,6 +671,11 @@ function checkEnvNames(api: ApiName, env: Record<string, string>): void {
   }
 }
 
+/**
+ * The emulated kernel reads its environment in its own process; a bad value
+ * there would surface as a kernel that never became ready (exit 3). Read the
+ * same environment here first, so it is an input error before anything starts.
+ */
 function checkEmulatorEnv(
   api: ApiName,
   updateInterval: string,
